@@ -1,0 +1,20 @@
+"""lead intake: reporter identity, receipts, links
+
+Revision ID: 0004
+Revises: 0003
+Placeholder: filled in by the issue that owns these tables.
+"""
+from __future__ import annotations
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,30 @@
+"""A lead's happy path end to end, on both databases."""
+
+from __future__ import annotations
+
+from engine.actors import Actor
+from engine.audit import verify
+from engine.db import read_tx
+from engine.runtime import Runtime
+from engine.transition import apply, create_item
+
+
+def test_lead_happy_path_verifies(rt: Runtime, actors: dict[str, Actor]) -> None:
+    """received → transferred → investigating → closed leaves a chain that verifies."""
+    office, handler = actors["市办-线索组"], actors["东城公安-承办人"]
+    with read_tx(rt.db) as conn:
+        from engine.org import jurisdiction_by_code
+
+        city = jurisdiction_by_code(conn, "5101").id
+    c = create_item(rt, actor=office, workflow="lead", jurisdiction_id=city, title="线索",
+                    data={"channel": "letter", "category": "law_enforcement"})
+    apply(rt, actor=office, item_id=c.item_id, trigger="transfer", data={"unit": "dc-police"})
+    apply(rt, actor=handler, item_id=c.item_id, trigger="accept")
+    done = apply(rt, actor=handler, item_id=c.item_id, trigger="close",
+                 data={"outcome": "unfounded", "conclusion": "查无实据"})
+    assert done.to_state == "closed"
+    assert done.seq == 4
+    with read_tx(rt.db) as conn:
+        report = verify(conn)
+    assert report.ok, report.broken
+    assert report.events == 4
