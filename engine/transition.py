@@ -144,72 +144,86 @@ def _deadline_columns(plan: DeadlinePlan) -> dict[str, Any]:
 def apply(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
           data: Mapping[str, Any] | None = None, comment: str = "",
           expected_version: int | None = None, system_values: Mapping[str, Any] | None = None,
-          after: AfterHook | None = None) -> Change:
+          after: AfterHook | None = None, conn: Connection | None = None) -> Change:
     """Fire `trigger` on item `item_id` as `actor`: the one way an item's state changes.
 
     Raises NotFound (missing or out of scope), TransitionRefused (not allowed from this
     state; lists what is), RoleForbidden, InvalidData, VersionConflict. On any error nothing
     is written. Reserved triggers (escalate, remind) are fired only by the system actor and
-    keep the state; their column changes come in `system_values`."""
-    data = dict(data or {})
-    with write_tx(rt.db) as conn:
-        item = conn.execute(select(ITEM).where(ITEM.c.id == item_id)).first()
-        if item is None or not actor.sees(item.jurisdiction_id):
-            raise NotFound(f"item {item_id} not found")
-        if expected_version is not None and item.version != expected_version:
-            raise VersionConflict(item_id=item_id, expected=expected_version,
-                                  actual=item.version)
-        wf = rt.registry.get(item.workflow, item.workflow_version)
-        now = rt.clock.now()
-        values: dict[str, Any]
-        if trigger in RESERVED_TRIGGERS:
-            values = _system_values(actor, wf, item, trigger, system_values)
-            to_state = item.state
-        else:
-            values, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
-            if to_state != item.state:
-                plan = plan_on_enter(
-                    wf=wf, from_state=item.state, to_state=to_state, now=now,
-                    due_at=item.due_at, paused_remaining_s=item.paused_remaining_s,
-                    paused_state=item.paused_state, calendar=rt.calendar)
-                entries = dict(item.state_entries or {})
-                entries[to_state] = now.isoformat()
-                values |= _deadline_columns(plan) | {
-                    "state": to_state, "state_entered_at": now,
-                    "state_entry_seq": item.audit_seq + 1, "state_entries": entries,
-                    "escalation_level": 0,
-                    "closed_at": now if wf.states[to_state].closed else None,
-                }
-            merged = dict(item.data or {})
-            merged.update(data)
-            values["data"] = merged
-        record = EventRecord(
-            item_id=item.id, seq=item.audit_seq + 1, at=now, actor=actor.label,
-            actor_role=actor.role, trigger=trigger, from_state=item.state, to_state=to_state,
-            data=data, comment=comment, workflow=wf.name, workflow_version=wf.version,
-            prev_hash=item.audit_head or GENESIS,
-        )
-        digest = record.digest()
-        result = conn.execute(
-            update(ITEM).where(ITEM.c.id == item.id, ITEM.c.version == item.version).values(
-                version=item.version + 1, updated_at=now, audit_seq=record.seq,
-                audit_head=digest, **values))
-        if result.rowcount != 1:
-            actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item.id)).scalar()
-            raise VersionConflict(item_id=item.id, expected=item.version, actual=actual)
-        append(conn, record)
-        change = Change(
-            item_id=item.id, ref=item.ref, workflow=wf.name, workflow_version=wf.version,
-            jurisdiction_id=values.get("jurisdiction_id", item.jurisdiction_id),
-            trigger=trigger, from_state=item.state, to_state=to_state,
-            version=item.version + 1, seq=record.seq, hash=digest, at=now, actor=actor.label,
-            data=data, due_at=values.get("due_at", item.due_at),
-            escalation_level=values.get("escalation_level", item.escalation_level),
-        )
-        if after is not None:
-            after(conn, change)
+    keep the state; their column changes come in `system_values`.
+
+    With `conn`, the change joins the caller's open write transaction (the sweep batches
+    many items per transaction this way); otherwise it runs in a transaction of its own."""
+    if conn is None:
+        with write_tx(rt.db) as own:
+            change = _apply(own, rt, actor, item_id, trigger, dict(data or {}), comment,
+                            expected_version, system_values, after)
+    else:
+        change = _apply(conn, rt, actor, item_id, trigger, dict(data or {}), comment,
+                        expected_version, system_values, after)
     log.info("transition", item_id=change.item_id, trigger=trigger, actor=actor.label,
              from_state=change.from_state, to_state=change.to_state, version=change.version)
+    return change
+
+
+def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: str,
+           data: dict[str, Any], comment: str, expected_version: int | None,
+           system_values: Mapping[str, Any] | None, after: AfterHook | None) -> Change:
+    item = conn.execute(select(ITEM).where(ITEM.c.id == item_id)).first()
+    if item is None or not actor.sees(item.jurisdiction_id):
+        raise NotFound(f"item {item_id} not found")
+    if expected_version is not None and item.version != expected_version:
+        raise VersionConflict(item_id=item_id, expected=expected_version,
+                              actual=item.version)
+    wf = rt.registry.get(item.workflow, item.workflow_version)
+    now = rt.clock.now()
+    values: dict[str, Any]
+    if trigger in RESERVED_TRIGGERS:
+        values = _system_values(actor, wf, item, trigger, system_values)
+        to_state = item.state
+    else:
+        values, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
+        if to_state != item.state:
+            plan = plan_on_enter(
+                wf=wf, from_state=item.state, to_state=to_state, now=now,
+                due_at=item.due_at, paused_remaining_s=item.paused_remaining_s,
+                paused_state=item.paused_state, calendar=rt.calendar)
+            entries = dict(item.state_entries or {})
+            entries[to_state] = now.isoformat()
+            values |= _deadline_columns(plan) | {
+                "state": to_state, "state_entered_at": now,
+                "state_entry_seq": item.audit_seq + 1, "state_entries": entries,
+                "escalation_level": 0,
+                "closed_at": now if wf.states[to_state].closed else None,
+            }
+        merged = dict(item.data or {})
+        merged.update(data)
+        values["data"] = merged
+    record = EventRecord(
+        item_id=item.id, seq=item.audit_seq + 1, at=now, actor=actor.label,
+        actor_role=actor.role, trigger=trigger, from_state=item.state, to_state=to_state,
+        data=data, comment=comment, workflow=wf.name, workflow_version=wf.version,
+        prev_hash=item.audit_head or GENESIS,
+    )
+    digest = record.digest()
+    result = conn.execute(
+        update(ITEM).where(ITEM.c.id == item.id, ITEM.c.version == item.version).values(
+            version=item.version + 1, updated_at=now, audit_seq=record.seq,
+            audit_head=digest, **values))
+    if result.rowcount != 1:
+        actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item.id)).scalar()
+        raise VersionConflict(item_id=item.id, expected=item.version, actual=actual)
+    append(conn, record)
+    change = Change(
+        item_id=item.id, ref=item.ref, workflow=wf.name, workflow_version=wf.version,
+        jurisdiction_id=values.get("jurisdiction_id", item.jurisdiction_id),
+        trigger=trigger, from_state=item.state, to_state=to_state,
+        version=item.version + 1, seq=record.seq, hash=digest, at=now, actor=actor.label,
+        data=data, due_at=values.get("due_at", item.due_at),
+        escalation_level=values.get("escalation_level", item.escalation_level),
+    )
+    if after is not None:
+        after(conn, change)
     return change
 
 
