@@ -29,7 +29,10 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 FIELD_KINDS = ("text", "integer", "boolean", "enum", "item_ref")
 CONDITION_OPS = ("equals", "not_equals", "in", "present", "absent")
 # Triggers the engine fires itself; a workflow may not define them.
-RESERVED_TRIGGERS = frozenset({"create", "escalate", "remind"})
+SYSTEM_TRIGGERS = frozenset({"escalate", "remind"})
+# Events that record something about an item without moving it (engine.transition.annotate).
+ANNOTATION_TRIGGERS = frozenset({"link", "read_identity", "add_info"})
+RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
      "create_roles", "vocabularies"}

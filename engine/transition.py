@@ -31,7 +31,7 @@ from engine.errors import (
     TransitionRefused,
     VersionConflict,
 )
-from engine.loader import RESERVED_TRIGGERS
+from engine.loader import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS
 from engine.machines import decide
 from engine.org import JUR, UNIT, USER
 from engine.refs import next_ref
@@ -157,18 +157,38 @@ def apply(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
     if conn is None:
         with write_tx(rt.db) as own:
             change = _apply(own, rt, actor, item_id, trigger, dict(data or {}), comment,
-                            expected_version, system_values, after)
+                            expected_version, system_values, after, annotation=False)
     else:
         change = _apply(conn, rt, actor, item_id, trigger, dict(data or {}), comment,
-                        expected_version, system_values, after)
+                        expected_version, system_values, after, annotation=False)
     log.info("transition", item_id=change.item_id, trigger=trigger, actor=actor.label,
              from_state=change.from_state, to_state=change.to_state, version=change.version)
     return change
 
 
+def annotate(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
+             data: Mapping[str, Any] | None = None, comment: str = "",
+             after: AfterHook | None = None, conn: Connection | None = None) -> Change:
+    """Record an event that does not move the item (a link to another item, an authorised
+    read of the reporter's identity, information added with a receipt code) in the item's
+    audit chain, through the same path as every transition. The caller checks permission."""
+    if trigger not in ANNOTATION_TRIGGERS:
+        raise ValueError(f"{trigger!r} is not an annotation; use apply()")
+    if conn is None:
+        with write_tx(rt.db) as own:
+            change = _apply(own, rt, actor, item_id, trigger, dict(data or {}), comment,
+                            None, None, after, annotation=True)
+    else:
+        change = _apply(conn, rt, actor, item_id, trigger, dict(data or {}), comment,
+                        None, None, after, annotation=True)
+    log.info("annotation", item_id=item_id, trigger=trigger, actor=actor.label)
+    return change
+
+
 def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: str,
            data: dict[str, Any], comment: str, expected_version: int | None,
-           system_values: Mapping[str, Any] | None, after: AfterHook | None) -> Change:
+           system_values: Mapping[str, Any] | None, after: AfterHook | None, *,
+           annotation: bool) -> Change:
     item = conn.execute(select(ITEM).where(ITEM.c.id == item_id)).first()
     if item is None or not actor.sees(item.jurisdiction_id):
         raise NotFound(f"item {item_id} not found")
@@ -178,7 +198,9 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
     wf = rt.registry.get(item.workflow, item.workflow_version)
     now = rt.clock.now()
     values: dict[str, Any]
-    if trigger in RESERVED_TRIGGERS:
+    if annotation:
+        values, to_state = {}, item.state
+    elif trigger in SYSTEM_TRIGGERS:
         values = _system_values(actor, wf, item, trigger, system_values)
         to_state = item.state
     else:
