@@ -1,0 +1,97 @@
+"""Request dependencies. Authentication and the scope check live here and only here:
+a route that takes an item id takes a `ScopedItem`, which answers 404 for a missing item and
+for one outside the caller's jurisdiction alike."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import Forbidden, Unauthorized
+from engine.actors import Actor
+from engine.db import read_tx
+from engine.queries import get_item
+from engine.roles import Role
+from engine.runtime import Runtime
+from engine.tokens import authenticate
+
+bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def current_actor(request: Request, rt: RuntimeDep,
+                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                  ) -> Actor:
+    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+        raise Unauthorized("missing bearer token")
+    with read_tx(rt.db) as conn:
+        actor = authenticate(conn, token=creds.credentials, secret=request.app.state.secret)
+    if actor is None:
+        raise Unauthorized("unknown or revoked token")
+    request.state.actor = actor.label  # for the request log line
+    return actor
+
+
+CurrentUser = Annotated[Actor, Depends(current_actor)]
+
+
+def require_person(actor: CurrentUser) -> Actor:
+    """A real user: the bootstrap admin token only sets up the org, it never handles items."""
+    if actor.user_id is None:
+        raise Forbidden("the bootstrap admin token only administers the org; create a user")
+    return actor
+
+
+Person = Annotated[Actor, Depends(require_person)]
+
+
+def require_admin(actor: CurrentUser) -> Actor:
+    if actor.role != Role.admin.value:
+        raise Forbidden(f"role {actor.role!r} may not administer the org; it needs admin")
+    return actor
+
+
+AdminUser = Annotated[Actor, Depends(require_admin)]
+
+AUDITOR_ROLES = frozenset({Role.supervisor.value, Role.office.value, Role.admin.value})
+
+
+def require_auditor(actor: Person) -> Actor:
+    if actor.role not in AUDITOR_ROLES:
+        raise Forbidden(f"role {actor.role!r} may not read the audit trail; it needs one of: "
+                        f"{', '.join(sorted(AUDITOR_ROLES))}")
+    return actor
+
+
+Auditor = Annotated[Actor, Depends(require_auditor)]
+
+REPORT_ROLES = AUDITOR_ROLES | {Role.handler.value}
+
+
+def require_reader_of_reports(actor: Person) -> Actor:
+    if actor.role not in REPORT_ROLES:
+        raise Forbidden(f"role {actor.role!r} may not read reports")
+    return actor
+
+
+ReportReader = Annotated[Actor, Depends(require_reader_of_reports)]
+
+ItemId = Annotated[int, Path(description="the item's id", ge=1, le=2**31 - 1)]
+
+
+def scoped_item(item_id: ItemId, actor: Person, rt: RuntimeDep) -> Any:
+    """The item row if the caller may see it; NotFound (404) otherwise, missing or not."""
+    with read_tx(rt.db) as conn:
+        return get_item(conn, actor, item_id)
+
+
+ScopedItem = Annotated[Any, Depends(scoped_item)]
