@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from engine.calendar import WorkCalendar
-from engine.definitions import StateDef, WorkflowDef
+from engine.calendar import WorkCalendar, add_working_seconds, working_seconds_between
+from engine.definitions import EscalationDef, StateDef, WorkflowDef
 from engine.durations import Duration, DurationUnit
 
 
@@ -68,14 +68,13 @@ def plan_on_enter(*, wf: WorkflowDef, from_state: str | None, to_state: str, now
         if source_paused:  # pause → pause keeps what was saved
             remaining, saved_state = paused_remaining_s, paused_state
         else:
-            remaining = max((due_at - now).total_seconds(), 0.0) if due_at else None
+            remaining = _remaining(wf, from_state, now, due_at, calendar) if due_at else None
             saved_state = from_state if due_at else None
         return DeadlinePlan(due_at=None, remind_at=None, next_check_at=None,
                             paused_remaining_s=remaining, paused_state=saved_state)
     if paused_state == to_state and paused_remaining_s is not None:
-        due = now + timedelta(seconds=paused_remaining_s)
-        remind = reminder_time(dest, now, due, calendar)
-        remind = remind if remind is not None and remind > now else None
+        due = _resume_due(dest, now, paused_remaining_s, calendar)
+        remind = _resume_reminder(dest, now, due, calendar)
         return DeadlinePlan(due_at=due, remind_at=remind, next_check_at=remind or due,
                             paused_remaining_s=None, paused_state=None)
     if dest.deadline is None:
@@ -85,3 +84,100 @@ def plan_on_enter(*, wf: WorkflowDef, from_state: str | None, to_state: str, now
     remind = reminder_time(dest, now, due, calendar)
     return DeadlinePlan(due_at=due, remind_at=remind, next_check_at=remind or due,
                         paused_remaining_s=None, paused_state=None)
+
+
+def _counts_working_days(state: StateDef | None) -> bool:
+    return (state is not None and state.deadline is not None
+            and state.deadline.unit is DurationUnit.working_days)
+
+
+def _remaining(wf: WorkflowDef, from_state: str | None, now: datetime, due_at: datetime,
+               calendar: WorkCalendar) -> float:
+    """Time left on the deadline when the clock stops: working-day seconds for a deadline in
+    working days (a weekend inside a pause costs nothing), calendar seconds otherwise."""
+    state = wf.states[from_state] if from_state is not None else None
+    if _counts_working_days(state):
+        return working_seconds_between(calendar, now, due_at)
+    return max((due_at - now).total_seconds(), 0.0)
+
+
+def _resume_due(state: StateDef, now: datetime, remaining_s: float,
+                calendar: WorkCalendar) -> datetime:
+    if _counts_working_days(state):
+        return add_working_seconds(calendar, now, remaining_s)
+    return now + timedelta(seconds=remaining_s)
+
+
+def _resume_reminder(state: StateDef, now: datetime, due: datetime,
+                     calendar: WorkCalendar) -> datetime | None:
+    """A resumed state reminds at the same point of its full period as a fresh one would
+    (`before`: that long before due; `at_fraction`: when (1 - f) of a full period is left);
+    a point already behind us gives no reminder."""
+    if state.reminder is None or state.deadline is None:
+        return None
+    if state.reminder.at_fraction is not None:
+        full = add_duration(now, state.deadline, calendar) - now
+        at: datetime | None = due - full * (1 - state.reminder.at_fraction)
+    else:
+        at = reminder_time(state, now, due, calendar)
+    return at if at is not None and at > now else None
+
+
+# --- escalation timeline -------------------------------------------------------------------
+
+DEFAULT_INTERVAL = Duration(unit=DurationUnit.working_days, amount=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One thing the sweep owes an item: a reminder, an escalation to `level`, or the
+    `level`-th repeat at the top of the chain; `at` is when it was due."""
+
+    kind: str  # remind | escalate | repeat
+    level: int
+    at: datetime
+
+
+def escalation_time(esc: EscalationDef, due_at: datetime, level: int,
+                    calendar: WorkCalendar) -> datetime:
+    """When an item due at `due_at` reaches `level` (level 1 at the due time itself; each
+    further level one `interval` later, 1 working day when the workflow sets none)."""
+    at = due_at
+    for _ in range(level - 1):
+        at = add_duration(at, esc.interval or DEFAULT_INTERVAL, calendar)
+    return at
+
+
+def due_steps(*, esc: EscalationDef, now: datetime, due_at: datetime,
+              remind_at: datetime | None, next_check_at: datetime, level: int,
+              calendar: WorkCalendar) -> tuple[list[Step], datetime | None]:
+    """What an item owes at `now`, in order, and when to look at it next.
+
+    A scheduler that was down catches up: every missed escalation level is returned (each
+    becomes its own audit event and notification); repeats at the top are coalesced into the
+    latest one; a reminder whose due time has already passed is dropped (the escalation
+    says more). With max_level 0 the item gets one `overdue` notice at the due time."""
+    pending_before_due = next_check_at < due_at
+    if level == 0 and remind_at is not None and pending_before_due and now < due_at:
+        return [Step(kind="remind", level=0, at=remind_at)], due_at
+    steps: list[Step] = []
+    top = esc.max_level
+    if top == 0 and next_check_at <= due_at and due_at <= now:
+        steps.append(Step(kind="overdue", level=0, at=due_at))
+    while level < top:
+        at = escalation_time(esc, due_at, level + 1, calendar)
+        if at > now:
+            return steps, at
+        level += 1
+        steps.append(Step(kind="escalate", level=level, at=at))
+    if esc.repeat_at_top is None:
+        return steps, None
+    # At the top: repeat every `repeat_at_top` after reaching it (for max_level 0, after due).
+    at = escalation_time(esc, due_at, top, calendar) if top else due_at
+    n, following = 0, add_duration(at, esc.repeat_at_top, calendar)
+    while following <= now:
+        n, at = n + 1, following
+        following = add_duration(at, esc.repeat_at_top, calendar)
+    if n and not steps:
+        steps.append(Step(kind="repeat", level=n, at=at))
+    return steps, following
