@@ -246,7 +246,9 @@ def parse_override_file(path: Path) -> list[OverrideDay]:
 
     Raises InvalidData naming every bad entry; nothing is stored unless all are valid."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # BaseLoader keeps every scalar a string: we parse the dates ourselves and can name
+        # a bad one instead of failing inside YAML's timestamp constructor
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidData(f"{path}: cannot read calendar file: {exc}") from None
     if not isinstance(doc, Mapping) or not ({"days_off", "working_days"} & set(doc)):

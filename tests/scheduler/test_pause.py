@@ -1,0 +1,75 @@
+"""Clock-pausing states stop the deadline; leaving them resumes the remaining working time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from engine.actors import Actor
+from engine.clock import ManualClock
+from engine.runtime import Runtime
+from engine.sweep import run_sweep
+from engine.transition import apply
+from tests.scheduler.helpers import item, marks, new_lead
+
+
+def cst(m: int, d: int, h: int = 9) -> datetime:
+    return datetime(2026, m, d, h - 8, tzinfo=UTC)
+
+
+def test_pause_keeps_working_time_left(rt: Runtime, clock: ManualClock,
+                                       actors: dict[str, Actor]) -> None:
+    """Returned for information on Wed 4 Mar with 3 working days left, resubmitted Thu 12 Mar:
+    due Tue 17 Mar (the weekend in between costs nothing)."""
+    office = actors["东城办-联络员"]
+    lead = new_lead(rt, office)
+    assert item(rt, lead).due_at == cst(3, 9)
+    clock.set(cst(3, 4))
+    apply(rt, actor=office, item_id=lead, trigger="return_for_info", data={"reason": "补充"})
+    paused = item(rt, lead)
+    assert (paused.due_at, paused.next_check_at) == (None, None)
+    assert paused.paused_remaining_s == 3 * 86400
+    clock.set(cst(3, 12))
+    apply(rt, actor=office, item_id=lead, trigger="resubmit")
+    assert item(rt, lead).due_at == cst(3, 17)
+
+
+def test_paused_item_is_not_escalated(rt: Runtime, clock: ManualClock,
+                                      actors: dict[str, Actor]) -> None:
+    """While returned for information, a long-passed original due time escalates nothing."""
+    office = actors["东城办-联络员"]
+    lead = new_lead(rt, office)
+    apply(rt, actor=office, item_id=lead, trigger="return_for_info", data={"reason": "补充"})
+    clock.advance(timedelta(days=30))
+    report = run_sweep(rt)
+    assert report.items == 0
+    assert marks(rt, lead) == []
+
+
+def test_resumed_item_escalates_on_its_new_due_time(rt: Runtime, clock: ManualClock,
+                                                    actors: dict[str, Actor]) -> None:
+    """After a resume the sweep escalates at the resumed due time, not the original one."""
+    office = actors["东城办-联络员"]
+    lead = new_lead(rt, office)
+    clock.set(cst(3, 4))
+    apply(rt, actor=office, item_id=lead, trigger="return_for_info", data={"reason": "补充"})
+    clock.set(cst(3, 12))
+    apply(rt, actor=office, item_id=lead, trigger="resubmit")
+    clock.set(cst(3, 17) - timedelta(seconds=1))
+    run_sweep(rt)
+    assert ("escalate", 1) not in marks(rt, lead)
+    clock.set(cst(3, 17))
+    run_sweep(rt)
+    assert ("escalate", 1) in marks(rt, lead)
+
+
+def test_suspending_overdue_item_resumes_overdue(rt: Runtime, clock: ManualClock,
+                                                 actors: dict[str, Actor]) -> None:
+    """An item paused after its due time has nothing left and is due again on resume."""
+    office = actors["东城办-联络员"]
+    lead = new_lead(rt, office)
+    clock.set(cst(3, 10))
+    apply(rt, actor=office, item_id=lead, trigger="return_for_info", data={"reason": "补充"})
+    assert item(rt, lead).paused_remaining_s == 0
+    clock.set(cst(3, 11))
+    apply(rt, actor=office, item_id=lead, trigger="resubmit")
+    assert item(rt, lead).due_at == cst(3, 11)
