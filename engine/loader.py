@@ -73,8 +73,8 @@ class _Collector:
         line = self._lines.get(path)
         if line is None:  # fall back to the nearest enclosing path we know
             parent = path
-            while parent and line is None:
-                parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", parent)
+            while parent and line is None:  # a.b[0].c → a.b[0] → a.b → a → "" (the root)
+                parent = re.sub(r"(\.[^.\[]+|\[\d+\]|^[^.\[]+)$", "", parent)
                 line = self._lines.get(parent)
         where = f"{self.file}:{line}" if line else self.file
         self.problems.append(DefinitionProblem(file=where, path=path or "<top>",
