@@ -52,7 +52,8 @@ class RequestLog:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                log.info("request", method=scope["method"], route=_route(scope),
+                log.info("request", request_id=request_id, method=scope["method"],
+                         route=_route(scope),
                          status=status, user=_user(scope),
                          duration_ms=round((time.perf_counter() - started) * 1000, 2))
 

@@ -1,0 +1,117 @@
+"""Audit listing and verification for supervisors; bulletin figures over the caller's scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from engine.clock import ManualClock
+from engine.db import write_tx
+from tests.api.conftest import (
+    CITY_OFFICE,
+    CLIENT,
+    DC_HANDLER,
+    DC_OFFICE,
+    SUPERVISOR,
+    XC_OFFICE,
+    Api,
+)
+
+
+def test_audit_events_filter_by_trigger(api: Api) -> None:
+    """A supervisor lists audit events, filtered by trigger, with item ref and jurisdiction."""
+    item = api.create_lead()
+    api.fire(item["id"], "transfer", data={"unit": "dc-police"})
+    r = api.client.get("/v1/audit/events", headers=api.as_(SUPERVISOR),
+                       params={"trigger": "transfer"})
+    assert r.status_code == 200
+    events = r.json()["events"]
+    assert [(e["item_id"], e["ref"], e["jurisdiction"]) for e in events] == [
+        (item["id"], item["ref"], "510101")]
+
+
+def test_audit_events_are_scoped_and_paged(api: Api) -> None:
+    """A county office sees only its items' events; `after` pages through them."""
+    api.create_lead(jurisdiction="510101")
+    api.create_lead(jurisdiction="510102")
+    mine = api.client.get("/v1/audit/events", headers=api.as_(DC_OFFICE),
+                          params={"limit": 1}).json()
+    assert [e["jurisdiction"] for e in mine["events"]] == ["510101"]
+    assert mine["next_cursor"] is None
+    every = api.client.get("/v1/audit/events", headers=api.as_(SUPERVISOR),
+                           params={"limit": 1}).json()
+    rest = api.client.get("/v1/audit/events", headers=api.as_(SUPERVISOR),
+                          params={"limit": 1, "after": every["next_cursor"]}).json()
+    assert rest["events"][0]["id"] > every["events"][0]["id"]
+
+
+def test_handler_may_not_read_audit(api_sqlite: Api) -> None:
+    """Handlers are not auditors: 403."""
+    r = api_sqlite.client.get("/v1/audit/events", headers=api_sqlite.as_(DC_HANDLER))
+    assert r.status_code == 403
+
+
+def test_verify_reports_broken_chain_in_scope(api: Api) -> None:
+    """POST /v1/audit/verify finds a tampered chain and names its first bad event."""
+    item = api.create_lead(jurisdiction="510101")
+    api.fire(item["id"], "transfer", data={"unit": "dc-police"})
+    with write_tx(api.rt.db) as conn:  # simulate tampering behind the API's back
+        conn.execute(text("UPDATE item SET audit_head = 'x' WHERE id = :i"), {"i": item["id"]})
+    r = api.client.post("/v1/audit/verify", headers=api.as_(SUPERVISOR))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["ok"] is False
+    assert [b["item_id"] for b in body["broken"]] == [item["id"]]
+
+
+def test_verify_counts_only_scope(api: Api) -> None:
+    """A county office verifies the chains of its own county only."""
+    api.create_lead(jurisdiction="510101")
+    api.create_lead(jurisdiction="510102")
+    body = api.client.post("/v1/audit/verify", headers=api.as_(XC_OFFICE)).json()
+    assert (body["ok"], body["checked_items"], body["checked_events"]) == (True, 1, 1)
+
+
+def test_summary_counts_in_scope_only(api: Api) -> None:
+    """The summary counts by state, channel, category, unit and jurisdiction in scope."""
+    api.create_lead(jurisdiction="510101")
+    api.create_lead(jurisdiction="510102")
+    moved = api.create_lead(jurisdiction="5101")["id"]
+    api.fire(moved, "transfer", data={"unit": "dc-police"})
+    county = api.client.get("/v1/reports/summary", headers=api.as_(DC_OFFICE)).json()
+    assert county["total"] == 2
+    assert county["by_state"] == {"received": 1, "transferred": 1}
+    assert county["by_channel"] == {"letter": 2}
+    assert county["by_category"] == {"law_enforcement": 2}
+    assert county["by_unit"] == {"(none)": 1, "dc-police": 1}
+    assert county["by_jurisdiction"] == {"510101": 2}
+    city = api.client.get("/v1/reports/summary", headers=api.as_(CITY_OFFICE)).json()
+    assert city["total"] == 3
+
+
+def test_summary_overdue_and_medians(api: Api, clock: ManualClock) -> None:
+    """Overdue items are counted by escalation level; medians use creation time."""
+    item = api.create_lead()["id"]
+    clock.advance(timedelta(hours=2))
+    api.fire(item, "transfer", data={"unit": "dc-police"})
+    api.create_lead()
+    clock.advance(timedelta(days=30))
+    body = api.client.get("/v1/reports/summary", headers=api.as_(SUPERVISOR),
+                          params={"workflow": "lead"}).json()
+    assert body["overdue_by_escalation_level"] == {"0": 2}
+    assert body["median_seconds_to_transferred"] == 7200
+    assert body["median_seconds_to_closed"] is None
+
+
+def test_summary_for_jurisdiction_outside_scope_is_404(api_sqlite: Api) -> None:
+    """Asking for a sibling county's figures is 404."""
+    r = api_sqlite.client.get("/v1/reports/summary", headers=api_sqlite.as_(DC_OFFICE),
+                              params={"jurisdiction": "510102"})
+    assert r.status_code == 404
+
+
+def test_client_may_not_read_reports(api_sqlite: Api) -> None:
+    """A client system (reporting platform) may not read reports: 403."""
+    r = api_sqlite.client.get("/v1/reports/summary", headers=api_sqlite.as_(CLIENT))
+    assert r.status_code == 403
