@@ -1,0 +1,168 @@
+"""Reading the reporter's identity: allowed roles, a reason, an audit event, loud key errors."""
+
+from __future__ import annotations
+
+import pytest
+import structlog
+from sqlalchemy import select, update
+
+from engine.actors import Actor
+from engine.db import read_tx, write_tx
+from engine.errors import InvalidData, NotFound, RoleForbidden
+from engine.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
+from engine.intake_tables import ReporterIdentity
+from engine.runtime import Runtime
+from engine.tables import AuditEvent
+from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead
+
+EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
+IDENTITY = ReporterIdentity.__table__  # type: ignore[attr-defined]
+READERS = frozenset({"office", "admin"})
+
+
+def _events(rt: Runtime, item_id: int) -> list[str]:
+    with read_tx(rt.db) as conn:
+        return list(conn.execute(select(EVENT.c.trigger).where(EVENT.c.item_id == item_id)
+                                 .order_by(EVENT.c.seq)).scalars())
+
+
+def test_authorised_read_returns_identity_and_is_audited(
+        rt: Runtime, make_lead: MakeLead, actors: dict[str, Actor],
+        cipher: IdentityCipher) -> None:
+    """An office user with a reason gets the identity; the read is an audit event."""
+    made = make_lead()
+    office = actors["市办-线索组"]
+    who = read_identity(rt, actor=office, item_id=made.change.item_id,
+                        reason="核实举报内容需联系举报人", cipher=cipher, allowed_roles=READERS)
+    assert (who.name, who.contact, who.anonymous) == (REPORTER_NAME, REPORTER_CONTACT, False)
+    with read_tx(rt.db) as conn:
+        ev = conn.execute(select(EVENT).where(EVENT.c.item_id == made.change.item_id,
+                                              EVENT.c.trigger == "read_identity")).one()
+    assert ev.actor == office.label
+    assert ev.data == {"reason": "核实举报内容需联系举报人"}
+    assert ev.to_state == ev.from_state == "received"
+
+
+def test_role_not_allowed_is_refused_without_event(
+        rt: Runtime, make_lead: MakeLead, actors: dict[str, Actor],
+        cipher: IdentityCipher) -> None:
+    """A handler (not in the configured roles) is refused and nothing is recorded."""
+    made = make_lead()
+    with pytest.raises(RoleForbidden):
+        read_identity(rt, actor=actors["市公安-承办人"], item_id=made.change.item_id,
+                      reason="想知道是谁举报的", cipher=cipher, allowed_roles=READERS)
+    assert _events(rt, made.change.item_id) == ["create"]
+
+
+def test_out_of_scope_read_is_not_found(rt: Runtime, make_lead: MakeLead,
+                                        actors: dict[str, Actor],
+                                        cipher: IdentityCipher) -> None:
+    """An office of a sibling county cannot tell the lead exists."""
+    made = make_lead()
+    with pytest.raises(NotFound):
+        read_identity(rt, actor=actors["西城办-联络员"], item_id=made.change.item_id,
+                      reason="核实举报内容", cipher=cipher, allowed_roles=READERS)
+
+
+def test_read_needs_a_reason(rt: Runtime, make_lead: MakeLead, actors: dict[str, Actor],
+                             cipher: IdentityCipher) -> None:
+    """Without a stated reason the read is refused and nothing is recorded."""
+    made = make_lead()
+    with pytest.raises(InvalidData):
+        read_identity(rt, actor=actors["市办-线索组"], item_id=made.change.item_id,
+                      reason="  ", cipher=cipher, allowed_roles=READERS)
+    assert _events(rt, made.change.item_id) == ["create"]
+
+
+def test_wrong_key_fails_loudly(rt: Runtime, make_lead: MakeLead,
+                                actors: dict[str, Actor]) -> None:
+    """Another key is named as the wrong key; no identity, no event."""
+    made = make_lead()
+    wrong = IdentityCipher(b"\x01" * 32)
+    with pytest.raises(IdentityKeyError, match="stored under key"):
+        read_identity(rt, actor=actors["市办-线索组"], item_id=made.change.item_id,
+                      reason="核实举报内容", cipher=wrong, allowed_roles=READERS)
+    assert _events(rt, made.change.item_id) == ["create"]
+
+
+def test_identity_moved_to_another_item_does_not_decrypt(
+        rt: Runtime, make_lead: MakeLead, actors: dict[str, Actor],
+        cipher: IdentityCipher) -> None:
+    """Ciphertext copied onto another lead fails authentication instead of misleading."""
+    first = make_lead()
+    second = make_lead(reporter={"anonymous": False, "name": "另一人"})
+    with write_tx(rt.db) as conn:
+        row = conn.execute(select(IDENTITY).where(
+            IDENTITY.c.item_id == first.change.item_id)).one()
+        conn.execute(update(IDENTITY).where(IDENTITY.c.item_id == second.change.item_id)
+                     .values(nonce=row.nonce, ciphertext=row.ciphertext))
+    with pytest.raises(IdentityKeyError, match="altered or moved"):
+        read_identity(rt, actor=actors["市办-线索组"], item_id=second.change.item_id,
+                      reason="核实举报内容", cipher=cipher, allowed_roles=READERS)
+
+
+def test_read_without_key_configured_fails_loudly(rt: Runtime, make_lead: MakeLead,
+                                                  actors: dict[str, Actor]) -> None:
+    """Reading a stored identity with no key configured says the key is missing."""
+    made = make_lead()
+    with pytest.raises(IdentityKeyError, match="not configured"):
+        read_identity(rt, actor=actors["市办-线索组"], item_id=made.change.item_id,
+                      reason="核实举报内容", cipher=None, allowed_roles=READERS)
+
+
+def test_anonymous_lead_reads_as_anonymous(rt: Runtime, make_lead: MakeLead,
+                                           actors: dict[str, Actor],
+                                           cipher: IdentityCipher) -> None:
+    """A lead with no stored identity reads as anonymous, and the read is still recorded."""
+    made = make_lead(reporter={"anonymous": True})
+    who = read_identity(rt, actor=actors["市办-线索组"], item_id=made.change.item_id,
+                        reason="确认是否匿名", cipher=cipher, allowed_roles=READERS)
+    assert who.anonymous
+    assert who.name is None
+    assert _events(rt, made.change.item_id) == ["create", "read_identity"]
+
+
+def test_identity_repr_hides_the_identity(rt: Runtime, make_lead: MakeLead,
+                                          actors: dict[str, Actor],
+                                          cipher: IdentityCipher) -> None:
+    """An Identity printed in a traceback or a debug line shows no name or contact."""
+    made = make_lead()
+    who = read_identity(rt, actor=actors["市办-线索组"], item_id=made.change.item_id,
+                        reason="核实举报内容", cipher=cipher, allowed_roles=READERS)
+    assert REPORTER_NAME not in repr(who)
+    assert REPORTER_CONTACT not in repr(who)
+
+
+def test_malformed_key_is_refused() -> None:
+    """A key that is not base64 of 32 bytes is a configuration error, said plainly."""
+    with pytest.raises(IdentityKeyError, match="32 bytes"):
+        IdentityCipher.from_base64("c2hvcnQ=")
+    with pytest.raises(IdentityKeyError, match="base64"):
+        IdentityCipher.from_base64("not base64 !!")
+
+
+def test_settings_read_key_and_roles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LEADFLOW_IDENTITY_KEY and LEADFLOW_IDENTITY_READ_ROLES come from the environment."""
+    import base64
+
+    monkeypatch.setenv("LEADFLOW_IDENTITY_KEY", base64.b64encode(b"\x02" * 32).decode())
+    monkeypatch.setenv("LEADFLOW_IDENTITY_READ_ROLES", "admin, supervisor")
+    settings = IdentitySettings()
+    assert settings.read_roles() == {"admin", "supervisor"}
+    assert IdentityCipher.from_settings(settings) is not None
+    monkeypatch.delenv("LEADFLOW_IDENTITY_KEY")
+    assert IdentityCipher.from_settings(IdentitySettings()) is None
+
+
+def test_logs_never_carry_the_identity(rt: Runtime, make_lead: MakeLead,
+                                       actors: dict[str, Actor],
+                                       cipher: IdentityCipher) -> None:
+    """Creating, reading and moving a lead logs nothing of the reporter."""
+    with structlog.testing.capture_logs() as logs:
+        made = make_lead()
+        read_identity(rt, actor=actors["市办-线索组"], item_id=made.change.item_id,
+                      reason="核实举报内容", cipher=cipher, allowed_roles=READERS)
+    assert logs, "expected the engine to log its changes"
+    text = repr(logs)
+    assert REPORTER_NAME not in text
+    assert REPORTER_CONTACT not in text
