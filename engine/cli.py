@@ -14,6 +14,8 @@ from engine.settings import Settings
 
 COMMAND_MODULES = (
     "engine.cli_core",
+    "engine.cli_api",
+    "engine.cli_intake",
 )
 
 

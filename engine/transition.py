@@ -244,9 +244,23 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
         data=data, due_at=values.get("due_at", item.due_at),
         escalation_level=values.get("escalation_level", item.escalation_level),
     )
+    if not annotation and trigger not in SYSTEM_TRIGGERS:
+        _note_references(conn, rt, actor, wf, item, trigger, data)
     if after is not None:
         after(conn, change)
     return change
+
+
+def _note_references(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef,
+                     item: Any, trigger: str, data: Mapping[str, Any]) -> None:
+    """A transition that names another item (merge_into) is recorded in that item's history
+    too, as a `link` annotation in the same transaction, however the trigger was fired."""
+    td = wf.transition(item.state, trigger)
+    for spec in td.requires if td is not None else ():
+        if spec.kind == "item_ref" and data.get(spec.name) is not None:
+            _apply(conn, rt, actor, int(data[spec.name]), "link",
+                   {"item_id": item.id, "ref": item.ref, "via": trigger, "field": spec.name},
+                   "", None, None, None, annotation=True)
 
 
 def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: Any,
