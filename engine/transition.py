@@ -272,6 +272,7 @@ def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: 
     if actor.role not in td.roles:
         raise RoleForbidden(trigger=trigger, role=actor.role, roles=td.roles)
     _check_fields(td, data)
+    _check_vocabularies(wf, data)  # transition data may not bypass what create_item checks
     _check_refs(conn, actor, wf, td, data, item.id)
     merged = dict(item.data or {})
     merged.update(data)
