@@ -23,3 +23,6 @@ class Settings(BaseSettings):
     log_level: str = "info"
     sweep_interval_seconds: int = 60
     run_scheduler: bool = True
+    # where `leadflow serve` and `leadflow demo` listen (engine/cli_api.py)
+    host: str = "127.0.0.1"
+    port: int = 8000
