@@ -43,6 +43,7 @@ from engine.transition import Change, apply
 log = structlog.get_logger("engine.sweep")
 ITEM = Item.__table__  # type: ignore[attr-defined]
 MARK = EscalationMark.__table__  # type: ignore[attr-defined]
+MARK_INSERT = insert(MARK)
 DEFAULT_BATCH = 500
 DEFAULT_LEASE = timedelta(minutes=2)
 TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "escalate": "escalate"}
@@ -219,10 +220,11 @@ class Sweeper:
     def _after(self, row: Any, step: Step, target: Target, wf: WorkflowDef,
                now: datetime) -> Callable[[Connection, Change], None]:
         def hook(conn: Connection, change: Change) -> None:
-            conn.execute(insert(MARK).values(
-                item_id=row.id, state_entry_seq=row.state_entry_seq, kind=step.kind,
-                level=step.level, at=now, scheduled_at=step.at, audit_seq=change.seq,
-                target_jurisdiction_id=target.jurisdiction_id))
+            # a plain INSERT with parameters: compiled once, cached for the whole sweep
+            conn.execute(MARK_INSERT, {
+                "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
+                "level": step.level, "at": now, "scheduled_at": step.at,
+                "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
             write(conn, _notice(row, step, target, wf), recipients=target.recipients,
                   offices=target.offices, now=now)
         return hook

@@ -100,10 +100,12 @@ def test_sweep_killed_half_way_then_restarted_misses_none_and_repeats_none(
     each of 200 leads has exactly one level-1 escalation."""
     ids = overdue_leads(rt, clock, actors["东城办-联络员"], 200)
     proc = _proc(db_url, clock.now().isoformat(), "--batch", "50", "--block-after", "120")
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "blocked"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=30)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "blocked"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
     assert count(rt, MARK) == 100  # the open batch was rolled back
     clock.advance(DEFAULT_LEASE)
     report = run_sweep(rt)
