@@ -69,6 +69,7 @@ class ItemFilters:
     unit_id: int | None = None
     assignee_id: int | None = None
     overdue: bool | None = None
+    open: bool | None = None  # True: not closed (a work queue); False: closed only
     escalation_level: int | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -120,6 +121,10 @@ def _where(filters: ItemFilters, now: datetime) -> list[Any]:
         out += [ITEM.c.due_at < now, ITEM.c.closed_at.is_(None)]
     elif f.overdue is False:
         out.append(or_(ITEM.c.due_at.is_(None), ITEM.c.due_at >= now))
+    if f.open is True:
+        out.append(ITEM.c.closed_at.is_(None))
+    elif f.open is False:
+        out.append(ITEM.c.closed_at.is_not(None))
     if f.escalation_level is not None:
         out.append(ITEM.c.escalation_level == f.escalation_level)
     for col, low, high in ((ITEM.c.created_at, f.created_from, f.created_to),

@@ -109,6 +109,9 @@ def list_(actor: Person, rt: RuntimeDep,
           assignee: Annotated[int | None, Query(ge=1, le=2**31 - 1,
                                                 description="a user id")] = None,
           overdue: bool | None = None,
+          open_: Annotated[bool | None, Query(
+              alias="open",
+              description="true: not closed (a work queue); false: closed only")] = None,
           escalation_level: Int = None,
           created_from: TimeParam = None, created_to: TimeParam = None,
           updated_from: TimeParam = None, updated_to: TimeParam = None,
@@ -128,7 +131,7 @@ def list_(actor: Person, rt: RuntimeDep,
             uid = urow.id
         filters = ItemFilters(
             workflow=workflow, state=state, jurisdiction_id=jid, unit_id=uid,
-            assignee_id=assignee, overdue=overdue, escalation_level=escalation_level,
+            assignee_id=assignee, overdue=overdue, open=open_, escalation_level=escalation_level,
             created_from=created_from, created_to=created_to, updated_from=updated_from,
             updated_to=updated_to, text=q)
         now = rt.clock.now()

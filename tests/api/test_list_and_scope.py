@@ -136,3 +136,15 @@ def test_transfer_moves_item_out_of_sender_county_scope(api: Api) -> None:
     assert api.fire(item, "transfer", data={"unit": "xc-police"}).status_code == 200
     assert _ids(api, DC_OFFICE) == []
     assert _ids(api, XC_OFFICE) == [item]
+
+
+def test_open_filter_is_the_work_queue(api: Api) -> None:
+    """?open=true leaves closed items out; ?open=false lists only them."""
+    done = api.create_lead()["id"]
+    api.fire(done, "transfer", data={"unit": "dc-police"})
+    api.fire(done, "accept", who=DC_HANDLER)
+    api.fire(done, "close", who=DC_HANDLER,
+             data={"outcome": "unfounded", "conclusion": "查无实据"})
+    waiting = api.create_lead()["id"]
+    assert _ids(api, CITY_OFFICE, open="true") == [waiting]
+    assert _ids(api, CITY_OFFICE, open="false") == [done]
