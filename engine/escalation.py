@@ -130,3 +130,10 @@ def _unit_target(conn: Connection, unit_id: int) -> Target | None:
                     webhook_url=unit.webhook_url)
     return Target(jurisdiction_id=unit.jurisdiction_id, jurisdiction_code=jur,
                   label=unit.name, offices=(office,), recipients=tuple(int(u) for u in users))
+
+
+def own_offices(conn: Connection, jurisdiction_id: int) -> Target | None:
+    """The offices of exactly this jurisdiction and their users (for digests), or None."""
+    jur = conn.execute(select(JUR).where(JUR.c.id == jurisdiction_id)).one()
+    offices = _offices(conn, jur.id)
+    return _target(conn, jur, offices) if offices else None
