@@ -1,0 +1,127 @@
+"""Definition versions: every loaded body is stored; a changed body needs a new version; items
+stay on the version they started on while new items start on the newest."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.bootstrap import load_workflows, open_runtime
+from engine.clock import ManualClock
+from engine.db import read_tx
+from engine.errors import DefinitionConflict, TransitionRefused
+from engine.loader import default_workflows_dir
+from engine.runtime import Runtime
+from engine.tables import WorkflowDefinition
+from engine.transition import apply, create_item
+from tests.engine.helpers import events, item_row, jid
+
+DEF = WorkflowDefinition.__table__  # type: ignore[attr-defined]
+LEAD_TEXT = (default_workflows_dir() / "lead.yaml").read_text("utf-8")
+# Version 2 adds a way to dismiss a lead right after receiving it (初核了结).
+LEAD_V2 = (LEAD_TEXT.replace("version: 1", "version: 2", 1)
+           .replace("\ntransitions:\n", "\n  dismissed:\n    label: 初核了结\n    final: true\n"
+                    "\ntransitions:\n", 1)
+           .replace("\nescalation:\n", "\n  - trigger: dismiss\n    source: received\n"
+                    "    dest: dismissed\n    roles: [office]\n\nescalation:\n", 1))
+
+
+def stored(rt: Runtime) -> list[tuple[str, int, str, str]]:
+    with read_tx(rt.db) as conn:
+        rows = conn.execute(select(DEF.c.name, DEF.c.version, DEF.c.content_hash, DEF.c.body)
+                            .order_by(DEF.c.name, DEF.c.version)).all()
+    return [tuple(r) for r in rows]
+
+
+def folder(tmp_path: Path, name: str, **files: str) -> Path:
+    d = tmp_path / name
+    d.mkdir()
+    for fname, text in files.items():
+        (d / f"{fname}.yaml").write_text(text, "utf-8")
+    return d
+
+
+def test_loaded_definitions_are_stored_with_hash_and_body(rt: Runtime) -> None:
+    """Each shipped workflow is stored by name and version with its exact body and SHA-256."""
+    rows = stored(rt)
+    assert [(n, v) for n, v, _, _ in rows] == [("lead", 1), ("rectification", 1)]
+    lead = rows[0]
+    assert lead[3] == LEAD_TEXT
+    assert lead[2] == hashlib.sha256(LEAD_TEXT.encode("utf-8")).hexdigest()
+
+
+def test_loading_the_same_files_again_stores_nothing_new(rt: Runtime,
+                                                         clock: ManualClock) -> None:
+    """Reloading unchanged files is a no-op."""
+    before = stored(rt)
+    assert load_workflows(rt.db, default_workflows_dir(), clock) == []
+    assert stored(rt) == before
+
+
+def test_changed_body_under_an_old_version_is_refused(rt: Runtime, clock: ManualClock,
+                                                      tmp_path: Path) -> None:
+    """Editing lead.yaml without raising `version` raises DefinitionConflict naming the file."""
+    changed = LEAD_TEXT.replace("title: 问题线索", "title: 问题线索（修订）")
+    d = folder(tmp_path, "wf", lead=changed)
+    with pytest.raises(DefinitionConflict) as info:
+        load_workflows(rt.db, d, clock)
+    assert str(d / "lead.yaml") in str(info.value)
+    assert "raise `version:`" in str(info.value)
+
+
+def test_a_refused_load_stores_nothing_at_all(rt: Runtime, clock: ManualClock,
+                                              tmp_path: Path) -> None:
+    """One conflicting file keeps the other, valid new version in the same load out too."""
+    before = stored(rt)
+    d = folder(tmp_path, "wf", a_lead_v2=LEAD_V2,
+               b_lead_v1=LEAD_TEXT.replace("title: 问题线索", "title: 改"))
+    with pytest.raises(DefinitionConflict):
+        load_workflows(rt.db, d, clock)
+    assert stored(rt) == before
+
+
+def test_running_items_stay_on_their_version(rt: Runtime, actors: dict[str, Actor],
+                                             clock: ManualClock, tmp_path: Path) -> None:
+    """After v2 is loaded, a lead begun on v1 still follows v1: it cannot be dismissed."""
+    office = actors["市办-线索组"]
+    old = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
+                      title="旧线索").item_id
+    assert load_workflows(rt.db, folder(tmp_path, "wf", lead=LEAD_V2), clock) == [
+        f"lead v2 stored ({hashlib.sha256(LEAD_V2.encode()).hexdigest()[:12]})"]
+    rt.reload_registry()
+    with pytest.raises(TransitionRefused):
+        apply(rt, actor=office, item_id=old, trigger="dismiss")
+    apply(rt, actor=office, item_id=old, trigger="transfer", data={"unit": "city-police"})
+    assert item_row(rt, old).workflow_version == 1
+    assert {e.workflow_version for e in events(rt, old)} == {1}
+
+
+def test_new_items_start_on_the_newest_version(rt: Runtime, actors: dict[str, Actor],
+                                               clock: ManualClock, tmp_path: Path) -> None:
+    """After v2 is loaded, a new lead starts on v2 and can use v2's dismiss."""
+    office = actors["市办-线索组"]
+    load_workflows(rt.db, folder(tmp_path, "wf", lead=LEAD_V2), clock)
+    rt.reload_registry()
+    new = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
+                      title="新线索").item_id
+    apply(rt, actor=office, item_id=new, trigger="dismiss")
+    row = item_row(rt, new)
+    assert (row.workflow_version, row.state) == (2, "dismissed")
+    assert [e.workflow_version for e in events(rt, new)] == [2, 2]
+
+
+def test_old_versions_come_from_the_database_not_the_files(
+        db_url: str, clock: ManualClock, tmp_path: Path) -> None:
+    """A runtime opened on a folder holding only v2 still knows v1 from the database."""
+    open_runtime(db_url, default_workflows_dir(), clock=clock).db.dispose()
+    rt2 = open_runtime(db_url, folder(tmp_path, "wf", lead=LEAD_V2), clock=clock)
+    try:
+        assert rt2.registry.versions("lead") == [1, 2]
+        assert rt2.registry.latest("lead").version == 2
+        assert rt2.registry.get("lead", 1).body == LEAD_TEXT
+    finally:
+        rt2.db.dispose()
