@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "engine.cli_core",
     "engine.cli_api",
     "engine.cli_intake",
+    "engine.cli_scheduler",
 )
 
 
