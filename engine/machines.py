@@ -5,6 +5,8 @@ triggers, and events are fired on a throw-away `Token` carrying state and data."
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,6 +66,12 @@ def mermaid(wf: WorkflowDef) -> str:
     for t in wf.transitions:
         machine.add_transition(t.trigger, list(t.sources), t.dest)
     drawn: str = machine.get_graph().draw(None)
+    # transitions writes the title as a bare front-matter line, which Mermaid ignores, and
+    # paints the initial state as "active"; a definition has no current state.
+    title = json.dumps(f"{wf.title} ({wf.name} v{wf.version})", ensure_ascii=False)
+    drawn = re.sub(r"\A---\n.*?\n---\n", f"---\ntitle: {title}\n---\n", drawn, flags=re.S)
+    drawn = drawn.replace(f"Class {wf.initial_state} s_active\n",
+                          f"Class {wf.initial_state} s_default\n")
     for st in wf.states.values():  # show the Chinese label beside each state's name
         shown = f"{st.name} {st.label}".strip() + (" (clock paused)" if st.pauses_clock else "")
         drawn = drawn.replace(f'state "{st.name}" as {st.name}\n',
