@@ -19,6 +19,8 @@ from engine.notify_tables import Notification, WebhookDelivery
 
 NOTE = Notification.__table__  # type: ignore[attr-defined]
 DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
+NOTE_INSERT = insert(NOTE)
+DELIVERY_INSERT = insert(DELIVERY)
 MAX_PAGE = 200
 
 
@@ -36,26 +38,41 @@ class Notice:
     payload: Mapping[str, Any] | None = None  # what a webhook receives; no personal data
 
 
+def outbox_rows(notice: Notice, *, recipients: Sequence[int], offices: Iterable[Office],
+                now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The notification rows (one per recipient) and webhook delivery rows (one per office
+    with a webhook URL) of one notice, for the caller to insert in its transaction."""
+    notes = [{
+        "recipient_id": r, "kind": notice.kind, "item_id": notice.item_id,
+        "jurisdiction_id": notice.jurisdiction_id, "level": notice.level,
+        "subject": notice.subject[:500], "body": notice.body,
+        "data": dict(notice.data or {}), "created_at": now, "read_at": None,
+    } for r in recipients]
+    payload = dict(notice.payload or {}) | {"event": notice.kind, "at": now.isoformat()}
+    deliveries = [{
+        "unit_id": o.unit_id, "url": o.webhook_url, "event": notice.kind,
+        "payload": payload | {"office": o.code}, "status": "pending", "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    } for o in offices if o.webhook_url]
+    return notes, deliveries
+
+
+def insert_rows(conn: Connection, notes: Sequence[Mapping[str, Any]],
+                deliveries: Sequence[Mapping[str, Any]]) -> None:
+    """Insert outbox rows, each table in one executemany."""
+    if notes:
+        conn.execute(NOTE_INSERT, list(notes))
+    if deliveries:
+        conn.execute(DELIVERY_INSERT, list(deliveries))
+
+
 def write(conn: Connection, notice: Notice, *, recipients: Sequence[int],
           offices: Iterable[Office], now: datetime) -> int:
-    """Insert one notification per recipient and one webhook delivery per office that has a
-    webhook URL. Returns the number of notifications."""
-    if recipients:
-        conn.execute(insert(NOTE), [{
-            "recipient_id": r, "kind": notice.kind, "item_id": notice.item_id,
-            "jurisdiction_id": notice.jurisdiction_id, "level": notice.level,
-            "subject": notice.subject[:500], "body": notice.body,
-            "data": dict(notice.data or {}), "created_at": now, "read_at": None,
-        } for r in recipients])
-    hooks = [o for o in offices if o.webhook_url]
-    if hooks:
-        payload = dict(notice.payload or {}) | {"event": notice.kind, "at": now.isoformat()}
-        conn.execute(insert(DELIVERY), [{
-            "unit_id": o.unit_id, "url": o.webhook_url, "event": notice.kind,
-            "payload": payload | {"office": o.code}, "status": "pending", "attempts": 0,
-            "next_attempt_at": now, "created_at": now,
-        } for o in hooks])
-    return len(recipients)
+    """Insert one notice's notifications and webhook deliveries; returns how many
+    notifications."""
+    notes, deliveries = outbox_rows(notice, recipients=recipients, offices=offices, now=now)
+    insert_rows(conn, notes, deliveries)
+    return len(notes)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,7 +34,7 @@ from engine.deadlines import Step, due_steps
 from engine.definitions import WorkflowDef
 from engine.errors import LeadflowError
 from engine.escalation import Chain, Target
-from engine.notifications import Notice, write
+from engine.notifications import Notice, insert_rows, outbox_rows
 from engine.notify_tables import EscalationMark
 from engine.runtime import Runtime
 from engine.tables import Item
@@ -161,11 +161,13 @@ class Sweeper:
 
     def _process(self, conn: Connection, ids: list[int], now: datetime,
                  report: SweepReport) -> None:
+        # id order: neighbouring rows and index pages, kinder to the page cache
         rows = conn.execute(select(*ITEM_COLUMNS).where(ITEM.c.id.in_(ids))
-                            .order_by(ITEM.c.next_check_at, ITEM.c.id)).all()
+                            .order_by(ITEM.c.id)).all()
         marks = {(m.item_id, m.state_entry_seq, m.kind, m.level) for m in conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
             .where(MARK.c.item_id.in_(ids)))}
+        batch = _Rows()
         for row in rows:
             if row.next_check_at is None or row.next_check_at > now or row.closed_at:
                 continue  # moved on since it was found due
@@ -173,17 +175,25 @@ class Sweeper:
             if wf.states[row.state].closed or row.due_at is None:
                 continue
             report.items += 1
+            rows_of_item = _Rows()
             try:
                 with conn.begin_nested():
-                    self._item(conn, wf, row, marks, now, report)
+                    self._item(conn, wf, row, marks, now, report, rows_of_item)
             except (LeadflowError, SQLAlchemyError) as exc:
                 self.skip.add(row.id)
                 report.failed.append((row.id, type(exc).__name__))
                 log.warning("sweep_item_failed", item_id=row.id, error=type(exc).__name__)
+                continue
+            batch.extend(rows_of_item)
+        # the hooks' rows, one executemany per table, in the transaction of their events;
+        # a duplicate mark fails the whole batch, which then rolls back with its events
+        if batch.marks:
+            conn.execute(MARK_INSERT, batch.marks)
+        insert_rows(conn, batch.notes, batch.deliveries)
 
     def _item(self, conn: Connection, wf: WorkflowDef, row: Any,
               marks: set[tuple[int, int, str, int]], now: datetime,
-              report: SweepReport) -> None:
+              report: SweepReport, out: _Rows) -> None:
         steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
                                level=row.escalation_level, calendar=self.rt.calendar)
@@ -205,7 +215,7 @@ class Sweeper:
                     "target": target.jurisdiction_code}
             apply(self.rt, actor=SYSTEM, item_id=row.id, trigger=TRIGGER[step.kind],
                   data=data, expected_version=version, system_values=values, conn=conn,
-                  after=self._after(row, step, target, wf, now))
+                  after=self._after(row, step, target, wf, now, out))
             version += 1
             report.count(step)
             if self.progress is not None:
@@ -218,16 +228,32 @@ class Sweeper:
         return self.chain.for_level(conn, row.jurisdiction_id, level)
 
     def _after(self, row: Any, step: Step, target: Target, wf: WorkflowDef,
-               now: datetime) -> Callable[[Connection, Change], None]:
-        def hook(conn: Connection, change: Change) -> None:
-            # a plain INSERT with parameters: compiled once, cached for the whole sweep
-            conn.execute(MARK_INSERT, {
+               now: datetime, out: _Rows) -> Callable[[Connection, Change], None]:
+        """The `after` hook of one step: its mark and outbox rows, collected for the batch's
+        executemany (same transaction; dropped with the item's savepoint if it fails)."""
+        def hook(_conn: Connection, change: Change) -> None:
+            out.marks.append({
                 "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
                 "level": step.level, "at": now, "scheduled_at": step.at,
                 "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
-            write(conn, _notice(row, step, target, wf), recipients=target.recipients,
-                  offices=target.offices, now=now)
+            notes, deliveries = outbox_rows(_notice(row, step, target, wf),
+                                            recipients=target.recipients,
+                                            offices=target.offices, now=now)
+            out.notes.extend(notes)
+            out.deliveries.extend(deliveries)
         return hook
+
+
+@dataclass
+class _Rows:
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: _Rows) -> None:
+        self.marks += other.marks
+        self.notes += other.notes
+        self.deliveries += other.deliveries
 
 
 def _notice(row: Any, step: Step, target: Target, wf: WorkflowDef) -> Notice:
