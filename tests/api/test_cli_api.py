@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -16,6 +18,15 @@ from engine.runtime import Runtime
 from engine.schema import is_empty
 from engine.settings import Settings
 from tests.api.conftest import SECRET
+
+
+@pytest.fixture
+def keep_log_config() -> Iterator[None]:
+    """`main()` configures structlog to print to the (captured, later closed) stderr;
+    restore the previous configuration so later tests do not log into a closed file."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def _settings(url: str) -> Settings:
@@ -55,6 +66,7 @@ def test_tokens_file_is_private(rt_sqlite: Runtime, tmp_path: Path) -> None:
     assert "export CITY_OFFICE_TOKEN=" in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.usefixtures("keep_log_config")
 def test_tokens_issue_and_revoke_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """`leadflow tokens issue` prints a working token; `tokens revoke` disables it."""
