@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Select, and_, or_, select
 
 from engine.actors import Actor
 from engine.errors import InvalidData, NotFound
-from engine.org import JUR, UNIT, subtree_ids
+from engine.org import JUR, UNIT, USER, subtree_ids
 from engine.tables import AuditEvent, Item
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
@@ -222,8 +222,7 @@ def item_ids_in_scope(conn: Connection, actor: Actor) -> list[int] | None:
 
 
 def user_ids_in_scope(conn: Connection, actor: Actor) -> Sequence[int] | None:
-    from engine.org import USER
-
+    """Ids of the users in the actor's scope (None: all of them)."""
     ids = scope_ids(conn, actor, None)
     if ids is None:
         return None

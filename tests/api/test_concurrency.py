@@ -38,3 +38,27 @@ def test_same_if_match_exactly_one_wins(api: Api) -> None:
     assert final.headers["ETag"] == '"2"'
     history = api.client.get(f"/v1/items/{item}/history", headers=api.as_(CITY_OFFICE))
     assert [e["trigger"] for e in history.json()["events"]] == ["create", winner]
+
+
+def test_same_idempotency_key_concurrently_creates_one_item(api: Api) -> None:
+    """Two simultaneous creates with one Idempotency-Key make one item: a 201 and a 200."""
+    barrier = threading.Barrier(2)
+    results: list[Any] = []
+    body = {"workflow": "lead", "jurisdiction": "5101", "title": "同时提交",
+            "data": {"channel": "phone", "category": "violation"}}
+
+    def create() -> None:
+        client = TestClient(api.app)
+        barrier.wait()
+        results.append(client.post("/v1/items", json=body, headers=api.as_(CITY_OFFICE)
+                                   | {"Idempotency-Key": "same-key"}))
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(r.status_code for r in results) == [200, 201]
+    assert results[0].json()["id"] == results[1].json()["id"]
+    listed = api.client.get("/v1/items", headers=api.as_(CITY_OFFICE)).json()["items"]
+    assert len(listed) == 1
