@@ -103,6 +103,7 @@ class ChinaCalendar:
         self._years: set[int] = set()
         self._warned: set[int] = set()
         self._published: dict[int, bool] = {}
+        self._memo: dict[date, bool] = {}  # answers per day; dropped when overrides change
         self._lock = threading.Lock()
         self._cn = holidays.country_holidays("CN", years=[])
 
@@ -117,10 +118,13 @@ class ChinaCalendar:
 
     def set_override(self, day: date, working: bool) -> None:
         self._overrides[day] = working
+        self._memo = {}
 
     def replace_overrides(self, overrides: Mapping[date, bool]) -> None:
         """Swap in the admin's overrides as a whole (as read from the database)."""
-        self._overrides = dict(overrides)
+        if dict(overrides) != self._overrides:
+            self._overrides = dict(overrides)
+            self._memo = {}
 
     @property
     def overrides(self) -> dict[date, bool]:
@@ -140,6 +144,12 @@ class ChinaCalendar:
         return out
 
     def is_working_day(self, day: date) -> bool:
+        known = self._memo.get(day)
+        if known is None:
+            known = self._memo[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
         if not self.package_knows(day.year):

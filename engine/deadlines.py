@@ -150,34 +150,33 @@ def escalation_time(esc: EscalationDef, due_at: datetime, level: int,
 
 def due_steps(*, esc: EscalationDef, now: datetime, due_at: datetime,
               remind_at: datetime | None, next_check_at: datetime, level: int,
-              calendar: WorkCalendar) -> tuple[list[Step], datetime | None]:
+              calendar: WorkCalendar, repeats_done: int = 0
+              ) -> tuple[list[Step], datetime | None]:
     """What an item owes at `now`, in order, and when to look at it next.
 
     A scheduler that was down catches up: every missed escalation level is returned (each
-    becomes its own audit event and notification); repeats at the top are coalesced into the
-    latest one; a reminder whose due time has already passed is dropped (the escalation
-    says more). With max_level 0 the item gets one `overdue` notice at the due time."""
-    pending_before_due = next_check_at < due_at
-    if level == 0 and remind_at is not None and pending_before_due and now < due_at:
+    becomes its own audit event and notification); a reminder whose due time has already
+    passed is dropped (the escalation says more). At the top the item is reminded again
+    `repeat_at_top` after the previous notice, so missed repeats collapse into one. With
+    max_level 0 the handling side gets one `overdue` notice at the due time instead."""
+    if level == 0 and remind_at is not None and next_check_at < due_at and now < due_at:
         return [Step(kind="remind", level=0, at=remind_at)], due_at
     steps: list[Step] = []
     top = esc.max_level
-    if top == 0 and next_check_at <= due_at and due_at <= now:
+    if top == 0 and next_check_at <= due_at <= now:
         steps.append(Step(kind="overdue", level=0, at=due_at))
-    while level < top:
+    if level < top:
         at = escalation_time(esc, due_at, level + 1, calendar)
-        if at > now:
+        while at <= now:
+            level += 1
+            steps.append(Step(kind="escalate", level=level, at=at))
+            if level == top:
+                break
+            at = add_duration(at, esc.interval or DEFAULT_INTERVAL, calendar)
+        if level < top:
             return steps, at
-        level += 1
-        steps.append(Step(kind="escalate", level=level, at=at))
     if esc.repeat_at_top is None:
         return steps, None
-    # At the top: repeat every `repeat_at_top` after reaching it (for max_level 0, after due).
-    at = escalation_time(esc, due_at, top, calendar) if top else due_at
-    n, following = 0, add_duration(at, esc.repeat_at_top, calendar)
-    while following <= now:
-        n, at = n + 1, following
-        following = add_duration(at, esc.repeat_at_top, calendar)
-    if n and not steps:
-        steps.append(Step(kind="repeat", level=n, at=at))
-    return steps, following
+    if not steps:  # at the top since an earlier sweep, and the next repeat is due
+        steps.append(Step(kind="repeat", level=repeats_done + 1, at=next_check_at))
+    return steps, add_duration(now, esc.repeat_at_top, calendar)

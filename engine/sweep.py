@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -164,9 +164,9 @@ class Sweeper:
         # id order: neighbouring rows and index pages, kinder to the page cache
         rows = conn.execute(select(*ITEM_COLUMNS).where(ITEM.c.id.in_(ids))
                             .order_by(ITEM.c.id)).all()
-        marks = {(m.item_id, m.state_entry_seq, m.kind, m.level) for m in conn.execute(
+        marks = _Marks(conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
-            .where(MARK.c.item_id.in_(ids)))}
+            .where(MARK.c.item_id.in_(ids))))
         batch = _Rows()
         for row in rows:
             if row.next_check_at is None or row.next_check_at > now or row.closed_at:
@@ -192,13 +192,15 @@ class Sweeper:
         insert_rows(conn, batch.notes, batch.deliveries)
 
     def _item(self, conn: Connection, wf: WorkflowDef, row: Any,
-              marks: set[tuple[int, int, str, int]], now: datetime,
+              marks: _Marks, now: datetime,
               report: SweepReport, out: _Rows) -> None:
         steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
-                               level=row.escalation_level, calendar=self.rt.calendar)
+                               level=row.escalation_level, calendar=self.rt.calendar,
+                               repeats_done=marks.repeats.get((row.id, row.state_entry_seq), 0))
         version = row.version
-        todo = [s for s in steps if (row.id, row.state_entry_seq, s.kind, s.level) not in marks]
+        todo = [s for s in steps
+                if (row.id, row.state_entry_seq, s.kind, s.level) not in marks.done]
         if not todo:  # nothing owed (or already done): only move the next look
             apply(self.rt, actor=SYSTEM, item_id=row.id, trigger="remind", conn=conn,
                   data={"reschedule": True}, expected_version=version,
@@ -242,6 +244,20 @@ class Sweeper:
             out.notes.extend(notes)
             out.deliveries.extend(deliveries)
         return hook
+
+
+class _Marks:
+    """The marks already written for a batch's items: what is done, and how many repeats
+    each state entry has had at the top."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.done: set[tuple[int, int, str, int]] = set()
+        self.repeats: dict[tuple[int, int], int] = {}
+        for item_id, entry, kind, level in rows:
+            self.done.add((item_id, entry, kind, level))
+            if kind == "repeat":
+                key = (item_id, entry)
+                self.repeats[key] = max(self.repeats.get(key, 0), level)
 
 
 @dataclass

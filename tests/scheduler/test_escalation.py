@@ -111,11 +111,13 @@ def test_catch_up_records_every_missed_level(rt: Runtime, clock: ManualClock,
 
 def test_catch_up_coalesces_repeats_at_the_top(rt: Runtime, clock: ManualClock,
                                                actors: dict[str, Actor]) -> None:
-    """Down for a week at the top: one repeat (the latest due), not one per missed day."""
+    """Down for a week at the top: one repeat, not one per missed day; the next one working
+    day after it."""
     lead = new_lead(rt, actors["东城办-联络员"])
     sweep_at(rt, clock, cst(3, 13))
     sweep_at(rt, clock, cst(3, 20))
-    assert marks(rt, lead)[3:] == [("repeat", 5)]
+    assert marks(rt, lead)[3:] == [("repeat", 1)]
+    assert item(rt, lead).next_check_at == cst(3, 23)
 
 
 def test_transition_resets_the_level(rt: Runtime, clock: ManualClock,
