@@ -4,6 +4,7 @@ tests. Routers come from api/routes/<area>.py, each exposing `router`."""
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -52,5 +53,27 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None) -> F
     for name in _router_modules():
         app.include_router(importlib.import_module(name).router)
     app.add_middleware(RequestLog)
+    _document_validation_errors_as_problems(app)
     return app
+
+
+def _document_validation_errors_as_problems(app: FastAPI) -> None:
+    """FastAPI documents its automatic 422 as `HTTPValidationError` JSON, but api/errors.py
+    answers every validation error as problem+json; make the document say what is sent,
+    also for routes that did not declare 422 themselves."""
+    original = app.openapi
+    problem_422 = errors.problems(422)[422]
+    content = {errors.PROBLEM_JSON: problem_422["content"][errors.PROBLEM_JSON]}
+
+    def openapi() -> dict[str, Any]:
+        schema = original()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                response = operation.get("responses", {}).get("422")
+                if response is not None and errors.PROBLEM_JSON not in response.get("content", {}):
+                    response["description"] = problem_422["description"]
+                    response["content"] = content
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 

@@ -130,7 +130,7 @@ TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/users/{user_id}/tokens", status_code=201, response_model=TokenOut,
-             responses=problems(401, 403, 404),
+             responses=problems(401, 403, 404, 422),
              summary="Rotate: revoke the user's tokens and issue a new one")
 def rotate_user_token(user_id: UserId, actor: AdminUser, rt: RuntimeDep,
                       request: Request) -> TokenOut:
@@ -145,7 +145,7 @@ def rotate_user_token(user_id: UserId, actor: AdminUser, rt: RuntimeDep,
 
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response,
-               responses=problems(401, 403, 404), summary="Revoke a token")
+               responses=problems(401, 403, 404, 422), summary="Revoke a token")
 def delete_token(token_id: TokenId, actor: AdminUser, rt: RuntimeDep) -> Response:
     with write_tx(rt.db) as conn:
         visible = user_ids_in_scope(conn, actor)
