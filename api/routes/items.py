@@ -35,6 +35,9 @@ IfMatch = Annotated[str | None, Header(
     alias="If-Match", max_length=100,
     description="The item's ETag (its version); the transition fails with 412 if it moved")]
 ETAG = re.compile(r'^(?:W/)?"?(\d{1,10})"?$')
+ETAG_HEADER = {"ETag": {"description": "the item's version, quoted; send it as If-Match",
+                        "schema": {"type": "string"}}}
+LOCATION_HEADER = {"Location": {"description": "the item's URL", "schema": {"type": "string"}}}
 
 
 def etag(version: int) -> str:
@@ -51,9 +54,10 @@ def _detail_response(rt: Runtime, actor: Actor, item_id: int, status: int,
 
 
 @router.post("", status_code=201, response_model=ItemDetail,
-             responses=problems(401, 403, 404, 422, ok={200: {
-                 "model": ItemDetail,
-                 "description": "A retry with the same Idempotency-Key and body"}}))
+             responses=problems(401, 403, 404, 422, ok={
+                 201: {"headers": ETAG_HEADER | LOCATION_HEADER},
+                 200: {"model": ItemDetail, "headers": ETAG_HEADER | LOCATION_HEADER,
+                       "description": "A retry with the same Idempotency-Key and body"}}))
 def create(body: ItemCreate, actor: Person, rt: RuntimeDep,
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Create an item in its workflow's initial state; 201 with Location."""
@@ -146,7 +150,8 @@ def _visible_id(actor: Actor, jurisdiction_id: int, what: str, code: str) -> int
     return jurisdiction_id
 
 
-@router.get("/{item_id}", response_model=ItemDetail, responses=problems(401, 403, 404, 422))
+@router.get("/{item_id}", response_model=ItemDetail,
+            responses=problems(401, 403, 404, 422, ok={200: {"headers": ETAG_HEADER}}))
 def read(item: ScopedItem, actor: Person, rt: RuntimeDep, response: Response) -> ItemDetail:
     """The item, its version (also as ETag) and the transitions you may fire now."""
     response.headers["ETag"] = etag(item.version)
@@ -154,7 +159,8 @@ def read(item: ScopedItem, actor: Person, rt: RuntimeDep, response: Response) ->
 
 
 @router.post("/{item_id}/transitions", response_model=ItemDetail,
-             responses=problems(401, 403, 404, 409, 412, 422))
+             responses=problems(401, 403, 404, 409, 412, 422,
+                                ok={200: {"headers": ETAG_HEADER}}))
 def transition(item: ScopedItem, body: TransitionIn, actor: Person, rt: RuntimeDep,
                if_match: IfMatch = None) -> JSONResponse:
     """Fire a trigger. With If-Match, only if the item is still at that version."""
