@@ -59,7 +59,11 @@ def link_leads(rt: Runtime, *, actor: Actor, item_id: int, other_id: int,
         raise InvalidData("a lead cannot be linked to itself", fields={"other_id": "same item"})
     with write_tx(rt.db) as conn:
         first = _visible_lead(conn, actor, item_id)
-        second = _visible_lead(conn, actor, other_id)
+        try:
+            second = _visible_lead(conn, actor, other_id)
+        except NotFound:  # named in the body, not the path: bad input, as for merge_into
+            raise InvalidData(f"other_id: no other item {other_id} in your jurisdiction",
+                              fields={"other_id": "unknown item"}) from None
         if first.workflow != second.workflow:
             raise InvalidData("only items of the same workflow can be linked",
                               fields={"other_id": f"is not a {first.workflow} item"})

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from api.routes.leads import IdentityConfig
 from engine.actors import Actor
 from engine.identity import IdentityCipher
 from engine.intake import LeadCreated, create_lead, parse_lead, vocabularies
 from engine.runtime import Runtime
+from tests.api.conftest import Api, make_api
 
 KEY = bytes(range(32))
 # Distinctive strings: if they show up anywhere outside the authorised read, it is a leak.
@@ -45,3 +47,19 @@ def make_lead(rt: Runtime, cipher: IdentityCipher, actors: dict[str, Actor]) -> 
         lead = parse_lead(lead_body(**overrides), vocabularies(rt))
         return create_lead(rt, actor=actor or actors["市办-线索组"], lead=lead, cipher=cipher)
     return make
+
+
+@pytest.fixture
+def lead_api(rt: Runtime, cipher: IdentityCipher) -> Iterator[Api]:
+    """The HTTP API with an identity key configured and office/admin allowed to read."""
+    for api in make_api(rt):
+        api.app.state.identity = IdentityConfig(cipher, frozenset({"office", "admin"}))
+        yield api
+
+
+@pytest.fixture
+def keyless_api(rt: Runtime) -> Iterator[Api]:
+    """The HTTP API with no identity key configured."""
+    for api in make_api(rt):
+        api.app.state.identity = IdentityConfig(None, frozenset({"office", "admin"}))
+        yield api

@@ -67,12 +67,12 @@ def test_a_lead_cannot_link_to_itself(rt: Runtime, make_lead: MakeLead,
         link_leads(rt, actor=actors["市办-线索组"], item_id=a.item_id, other_id=a.item_id)
 
 
-def test_linking_to_an_out_of_scope_lead_is_not_found(rt: Runtime, make_lead: MakeLead,
-                                                      actors: dict[str, Actor]) -> None:
-    """A county office cannot link to (or learn of) a lead of a sibling county."""
+def test_linking_to_an_out_of_scope_lead_is_refused(rt: Runtime, make_lead: MakeLead,
+                                                    actors: dict[str, Actor]) -> None:
+    """A lead of a sibling county is refused like a missing one, and nothing is written."""
     mine = make_lead(jurisdiction="510101").change
     theirs = make_lead(jurisdiction="510102", subject={"name": "王五", "unit": "西城县公安局"})
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidData, match="no other item"):
         link_leads(rt, actor=actors["东城办-联络员"], item_id=mine.item_id,
                    other_id=theirs.change.item_id)
     assert len(_history(rt, mine.item_id)) == 1
@@ -120,3 +120,13 @@ def test_links_of_an_unseen_lead_are_not_found(rt: Runtime, make_lead: MakeLead,
     theirs = make_lead(jurisdiction="510102").change
     with pytest.raises(NotFound):
         read_links(rt, actor=actors["东城办-联络员"], item_id=theirs.item_id)
+
+
+def test_linking_from_an_out_of_scope_lead_is_not_found(rt: Runtime, make_lead: MakeLead,
+                                                        actors: dict[str, Actor]) -> None:
+    """The lead named in the path must be visible, else NotFound."""
+    mine = make_lead(jurisdiction="510101").change
+    theirs = make_lead(jurisdiction="510102").change
+    with pytest.raises(NotFound):
+        link_leads(rt, actor=actors["东城办-联络员"], item_id=theirs.item_id,
+                   other_id=mine.item_id)
