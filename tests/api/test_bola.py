@@ -20,6 +20,10 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/items/{item_id}/history"): {},
     ("POST", "/v1/items/{item_id}/transitions"): {
         "json": {"trigger": "return_for_info", "data": {"reason": "补充"}}},
+    # lead intake (api/routes/leads.py)
+    ("GET", "/v1/items/{item_id}/links"): {},
+    ("POST", "/v1/items/{item_id}/links"): {"json": {"other_id": 999999}},
+    ("POST", "/v1/items/{item_id}/reporter"): {"json": {"reason": "核实举报内容"}},
 }
 
 
