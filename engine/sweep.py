@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,6 +84,16 @@ class SweepReport:
             self.repeats += 1
         else:
             self.overdue += 1
+
+    def merge(self, other: SweepReport) -> None:
+        self.items += other.items
+        self.reminders += other.reminders
+        self.repeats += other.repeats
+        self.overdue += other.overdue
+        self.rescheduled += other.rescheduled
+        self.failed += other.failed
+        for level, n in other.escalations.items():
+            self.escalations[level] = self.escalations.get(level, 0) + n
 
     def summary(self) -> str:
         levels = ", ".join(f"level {k}: {v}" for k, v in sorted(self.escalations.items()))
@@ -167,33 +177,53 @@ class Sweeper:
         marks = _Marks(conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
             .where(MARK.c.item_id.in_(ids))))
+        # Optimistic: the whole batch under one savepoint. Failures are rare, so a savepoint
+        # per item (two statements each) is paid only when the batch must be redone.
+        part = SweepReport(started_at=report.started_at, worker=self.worker)
+        try:
+            with conn.begin_nested():
+                batch = self._rows(conn, rows, marks, now, part, isolate=False)
+        except (LeadflowError, SQLAlchemyError):
+            part = SweepReport(started_at=report.started_at, worker=self.worker)
+            batch = self._rows(conn, rows, marks, now, part, isolate=True)
+        # the hooks' rows, one executemany per table, in the transaction of their events;
+        # a duplicate mark fails the whole batch, which then rolls back with its events
+        if batch.marks:
+            conn.execute(MARK_INSERT, batch.marks)
+        insert_rows(conn, batch.notes, batch.deliveries)
+        report.merge(part)
+
+    def _rows(self, conn: Connection, rows: Sequence[Any], marks: _Marks, now: datetime,
+              report: SweepReport, *, isolate: bool) -> _Rows:
+        """Give each due row what it owes. With `isolate`, each item under its own savepoint:
+        a failing item is skipped (and retried next sweep) without undoing the others."""
         batch = _Rows()
         for row in rows:
-            if row.next_check_at is None or row.next_check_at > now or row.closed_at:
+            if row.next_check_at is None or row.next_check_at > now or row.closed_at \
+                    or row.due_at is None:
                 continue  # moved on since it was found due
-            wf = self.rt.registry.get(row.workflow, row.workflow_version)
-            if wf.states[row.state].closed or row.due_at is None:
-                continue
             report.items += 1
             rows_of_item = _Rows()
+            if not isolate:
+                self._item(conn, row, marks, now, report, rows_of_item)
+                batch.extend(rows_of_item)
+                continue
             try:
                 with conn.begin_nested():
-                    self._item(conn, wf, row, marks, now, report, rows_of_item)
+                    self._item(conn, row, marks, now, report, rows_of_item)
             except (LeadflowError, SQLAlchemyError) as exc:
                 self.skip.add(row.id)
                 report.failed.append((row.id, type(exc).__name__))
                 log.warning("sweep_item_failed", item_id=row.id, error=type(exc).__name__)
                 continue
             batch.extend(rows_of_item)
-        # the hooks' rows, one executemany per table, in the transaction of their events;
-        # a duplicate mark fails the whole batch, which then rolls back with its events
-        if batch.marks:
-            conn.execute(MARK_INSERT, batch.marks)
-        insert_rows(conn, batch.notes, batch.deliveries)
+        return batch
 
-    def _item(self, conn: Connection, wf: WorkflowDef, row: Any,
-              marks: _Marks, now: datetime,
+    def _item(self, conn: Connection, row: Any, marks: _Marks, now: datetime,
               report: SweepReport, out: _Rows) -> None:
+        wf = self.rt.registry.get(row.workflow, row.workflow_version)
+        if wf.states[row.state].closed:
+            return
         steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
                                level=row.escalation_level, calendar=self.rt.calendar,

@@ -13,15 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engine.actors import Actor
 from engine.clock import ManualClock
-from engine.db import read_tx
+from engine.db import read_tx, write_tx
 from engine.runtime import Runtime
 from engine.sweep import DEFAULT_LEASE, SweepReport, run_sweep
 from tests.conftest import ROOT
-from tests.scheduler.helpers import MARK, count, new_lead
+from tests.scheduler.helpers import ITEM, MARK, count, new_lead
 
 OVERDUE = timedelta(days=7, hours=1)  # from Mon 2 March 09:00: past the due time, < level 2
 
@@ -111,3 +111,15 @@ def test_sweep_killed_half_way_then_restarted_misses_none_and_repeats_none(
     report = run_sweep(rt)
     assert report.escalations == {1: 100}
     assert level1_per_item(rt) == dict.fromkeys(ids, 1)
+
+
+def test_failing_item_does_not_hold_up_its_batch(rt: Runtime, clock: ManualClock,
+                                                 actors: dict[str, Actor]) -> None:
+    """An item whose workflow version is not loaded fails alone; the rest are escalated,
+    and the failed one is reported, not half-written."""
+    ids = overdue_leads(rt, clock, actors["东城办-联络员"], 5)
+    with write_tx(rt.db) as conn:
+        conn.execute(update(ITEM).where(ITEM.c.id == ids[2]).values(workflow_version=99))
+    report = run_sweep(rt)
+    assert report.failed == [(ids[2], "NotFound")]
+    assert level1_per_item(rt) == dict.fromkeys(ids[:2] + ids[3:], 1)
