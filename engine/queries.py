@@ -51,6 +51,22 @@ def get_item(conn: Connection, actor: Actor, item_id: int) -> Any:
     return row
 
 
+def visible_jurisdiction(conn: Connection, actor: Actor, code: str) -> Any:
+    """The jurisdiction with this code; NotFound alike when unknown or out of scope."""
+    row = conn.execute(select(JUR).where(JUR.c.code == code)).first()
+    if row is None or not actor.sees(row.id):
+        raise NotFound(f"no jurisdiction with code {code!r}")
+    return row
+
+
+def visible_unit(conn: Connection, actor: Actor, code: str) -> Any:
+    """The unit with this code; NotFound alike when unknown or out of scope."""
+    row = conn.execute(select(UNIT).where(UNIT.c.code == code)).first()
+    if row is None or not actor.sees(row.jurisdiction_id):
+        raise NotFound(f"no unit with code {code!r}")
+    return row
+
+
 def scope_ids(conn: Connection, actor: Actor, jurisdiction_id: int | None) -> list[int] | None:
     """Jurisdiction ids a query may touch: the subtree of `jurisdiction_id` (which must be in
     scope, else NotFound) or the actor's whole scope. None means no restriction."""

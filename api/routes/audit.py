@@ -13,9 +13,7 @@ from api.schemas import AuditEventOut, BrokenChainOut, EventPage, TimeParam, Ver
 from api.views import event_out
 from engine.audit import verify
 from engine.db import read_tx
-from engine.errors import NotFound
-from engine.org import jurisdiction_by_code
-from engine.queries import EventFilters, item_ids_in_scope, list_events
+from engine.queries import EventFilters, item_ids_in_scope, list_events, visible_jurisdiction
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -34,11 +32,7 @@ def events(actor: Auditor, rt: RuntimeDep,
                             ] = None) -> EventPage:
     """Audit events of the items in your scope, oldest first."""
     with read_tx(rt.db) as conn:
-        jid = None
-        if jurisdiction:
-            jid = jurisdiction_by_code(conn, jurisdiction).id
-            if not actor.sees(jid):
-                raise NotFound(f"no jurisdiction with code {jurisdiction!r}")
+        jid = visible_jurisdiction(conn, actor, jurisdiction).id if jurisdiction else None
         page = list_events(conn, actor, EventFilters(
             actor=actor_label, trigger=trigger, jurisdiction_id=jid, at_from=at_from,
             at_to=at_to), limit=limit, after=after)

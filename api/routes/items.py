@@ -20,9 +20,16 @@ from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, Tr
 from api.views import event_out, item_detail, item_out
 from engine.actors import Actor
 from engine.db import read_tx
-from engine.errors import InvalidData, NotFound, VersionConflict
-from engine.org import jurisdiction_by_code, unit_by_code
-from engine.queries import ItemFilters, get_item, history, list_items
+from engine.errors import InvalidData, VersionConflict
+from engine.org import jurisdiction_by_code
+from engine.queries import (
+    ItemFilters,
+    get_item,
+    history,
+    list_items,
+    visible_jurisdiction,
+    visible_unit,
+)
 from engine.runtime import Runtime
 from engine.tokens import find_idempotent, remember_idempotent, request_fingerprint
 from engine.transition import Change, apply, create_item
@@ -126,13 +133,8 @@ def list_(actor: Person, rt: RuntimeDep,
           cursor: Annotated[str | None, Query(max_length=500)] = None) -> ItemPage:
     """Items in your scope, newest first (or earliest due first), one page at a time."""
     with read_tx(rt.db) as conn:
-        jid = _visible_id(actor, jurisdiction_by_code(conn, jurisdiction).id,
-                          "jurisdiction", jurisdiction) if jurisdiction else None
-        uid = None
-        if unit:
-            urow = unit_by_code(conn, unit)
-            _visible_id(actor, urow.jurisdiction_id, "unit", unit)
-            uid = urow.id
+        jid = visible_jurisdiction(conn, actor, jurisdiction).id if jurisdiction else None
+        uid = visible_unit(conn, actor, unit).id if unit else None
         filters = ItemFilters(
             workflow=workflow, state=state, jurisdiction_id=jid, unit_id=uid,
             assignee_id=assignee, overdue=overdue, open=open_, escalation_level=escalation_level,
@@ -142,12 +144,6 @@ def list_(actor: Person, rt: RuntimeDep,
         page = list_items(conn, actor, filters, now=now, limit=limit, cursor=cursor,
                           order=order)
     return ItemPage(items=[item_out(r, now) for r in page.rows], next_cursor=page.next_cursor)
-
-
-def _visible_id(actor: Actor, jurisdiction_id: int, what: str, code: str) -> int:
-    if not actor.sees(jurisdiction_id):
-        raise NotFound(f"no {what} with code {code!r}")
-    return jurisdiction_id
 
 
 @router.get("/{item_id}", response_model=ItemDetail,

@@ -22,7 +22,6 @@ from api.schemas import (
     UserOut,
     UserWithToken,
 )
-from engine.actors import Actor
 from engine.db import read_tx, write_tx
 from engine.errors import NotFound
 from engine.org import (
@@ -32,9 +31,8 @@ from engine.org import (
     add_jurisdiction,
     add_unit,
     add_user,
-    jurisdiction_by_code,
 )
-from engine.queries import user_ids_in_scope
+from engine.queries import user_ids_in_scope, visible_jurisdiction
 from engine.tokens import issue_token, revoke_token, rotate_tokens
 
 router = APIRouter(prefix="/v1", tags=["org"])
@@ -46,13 +44,6 @@ def _code_of(conn: Connection, table: Any, row_id: int | None) -> str | None:
         return None
     code: str | None = conn.execute(select(table.c.code).where(table.c.id == row_id)).scalar()
     return code
-
-
-def _visible_jurisdiction(conn: Connection, actor: Actor, code: str) -> Any:
-    row = jurisdiction_by_code(conn, code)
-    if not actor.sees(row.id):
-        raise NotFound(f"no jurisdiction with code {code!r}")
-    return row
 
 
 def _user_out(conn: Connection, row: Any) -> UserOut:
@@ -91,7 +82,7 @@ def create_jurisdiction(body: JurisdictionIn, actor: AdminUser, rt: RuntimeDep
             if actor.scope is not None:
                 raise Forbidden("only the bootstrap admin may create a root jurisdiction")
         else:
-            _visible_jurisdiction(conn, actor, body.parent)
+            visible_jurisdiction(conn, actor, body.parent)
         add_jurisdiction(conn, code=body.code, name=body.name, level=body.level,
                          parent=body.parent)
     return JurisdictionOut(code=body.code, name=body.name, level=body.level,
@@ -102,7 +93,7 @@ def create_jurisdiction(body: JurisdictionIn, actor: AdminUser, rt: RuntimeDep
              responses=problems(401, 403, 404, 422))
 def create_unit(body: UnitIn, actor: AdminUser, rt: RuntimeDep) -> UnitOut:
     with write_tx(rt.db) as conn:
-        _visible_jurisdiction(conn, actor, body.jurisdiction)
+        visible_jurisdiction(conn, actor, body.jurisdiction)
         uid = add_unit(conn, code=body.code, name=body.name, kind=body.kind,
                        jurisdiction=body.jurisdiction)
     return UnitOut(id=uid, code=body.code, name=body.name, kind=body.kind,
@@ -116,7 +107,7 @@ def create_user(body: UserIn, actor: AdminUser, rt: RuntimeDep,
                 request: Request) -> UserWithToken:
     now = rt.clock.now()
     with write_tx(rt.db) as conn:
-        _visible_jurisdiction(conn, actor, body.jurisdiction)
+        visible_jurisdiction(conn, actor, body.jurisdiction)
         uid = add_user(conn, name=body.name, role=body.role, jurisdiction=body.jurisdiction,
                        unit=body.unit, now=now)
         issued = issue_token(conn, user_id=uid, secret=request.app.state.secret, now=now)

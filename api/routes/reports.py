@@ -11,8 +11,7 @@ from api.deps import ReportReader, RuntimeDep
 from api.errors import problems
 from api.schemas import SummaryOut
 from engine.db import read_tx
-from engine.errors import NotFound
-from engine.org import jurisdiction_by_code
+from engine.queries import visible_jurisdiction
 from engine.reports import summary
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -27,11 +26,7 @@ def report_summary(actor: ReportReader, rt: RuntimeDep,
     """Counts by state, channel, category, unit and jurisdiction; overdue counts by
     escalation level; median seconds from received to transferred and to closed."""
     with read_tx(rt.db) as conn:
-        jid = None
-        if jurisdiction:
-            jid = jurisdiction_by_code(conn, jurisdiction).id
-            if not actor.sees(jid):
-                raise NotFound(f"no jurisdiction with code {jurisdiction!r}")
+        jid = visible_jurisdiction(conn, actor, jurisdiction).id if jurisdiction else None
         figures = summary(conn, actor, now=rt.clock.now(), workflow=workflow,
                           jurisdiction_id=jid)
     return SummaryOut(**asdict(figures))
