@@ -160,3 +160,12 @@ def test_cli_import_reports_rows_and_exit_code(db_url: str, rt: Runtime,
     assert "imported 2 of 6 row(s)" in real.out
     assert "row 8:" in real.err
     assert _count(rt, ITEM) == 2
+
+
+def test_progress_is_reported_for_every_row(rt: Runtime, actors: dict[str, Actor],
+                                            cipher: IdentityCipher, csv_file: Path) -> None:
+    """The progress callback hears each non-empty row once, good or bad, in file order."""
+    seen: list[int] = []
+    import_leads(rt, actor=actors["市办-线索组"], path=csv_file, cipher=cipher, dry_run=True,
+                 progress=seen.append)
+    assert seen == [2, 3, 4, 5, 7, 8]
