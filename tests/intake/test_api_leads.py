@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from api.routes.leads import IdentityConfig
 from engine.db import read_tx
+from engine.identity import IdentityCipher
 from engine.tables import Item
 from tests.api.conftest import CITY_HANDLER, CITY_OFFICE, CLIENT, DC_OFFICE, XC_OFFICE, Api
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, lead_body
@@ -157,3 +159,15 @@ def test_identity_read_without_reason_is_422(lead_api: Api) -> None:
     r = lead_api.client.post(f"/v1/items/{item_id}/reporter", json={"reason": ""},
                              headers=lead_api.as_(CITY_OFFICE))
     assert r.status_code == 422
+
+
+def test_identity_read_with_wrong_key_is_503(lead_api: Api) -> None:
+    """A server started with another key says so (503) instead of returning garbage."""
+    item_id = _post_lead(lead_api).json()["item"]["id"]
+    lead_api.app.state.identity = IdentityConfig(IdentityCipher(b"\x07" * 32),
+                                                 frozenset({"office"}))
+    r = lead_api.client.post(f"/v1/items/{item_id}/reporter", json=REASON,
+                             headers=lead_api.as_(CITY_OFFICE))
+    assert r.status_code == 503
+    assert "stored under key" in r.json()["detail"]
+    assert REPORTER_NAME not in r.text

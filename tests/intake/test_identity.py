@@ -166,3 +166,16 @@ def test_logs_never_carry_the_identity(rt: Runtime, make_lead: MakeLead,
     text = repr(logs)
     assert REPORTER_NAME not in text
     assert REPORTER_CONTACT not in text
+
+
+def test_new_key_command_prints_a_usable_key(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`leadflow identity new-key` prints a key the cipher accepts, different each time."""
+    from engine.cli import main
+
+    monkeypatch.setattr("engine.cli.configure", lambda *_a, **_k: None)
+    assert main(["identity", "new-key"]) == 0
+    assert main(["identity", "new-key"]) == 0
+    first, second = capsys.readouterr().out.split()
+    assert first != second
+    assert IdentityCipher.from_base64(first).key_id != IdentityCipher.from_base64(second).key_id
