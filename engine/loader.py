@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from engine.definition_problems import ProblemCollector
 from engine.definitions import (
     Condition,
     EscalationDef,
@@ -39,49 +40,7 @@ TOP_KEYS = frozenset(
 )
 
 
-def _line_map(text: str) -> dict[str, int]:
-    """Map each path ("states.received.deadline") to its 1-based line in the file."""
-    lines: dict[str, int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-
-    def walk(node: yaml.Node, path: str) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = f"{path}.{key.value}" if path else str(key.value)
-                lines[sub] = key.start_mark.line + 1
-                walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, value in enumerate(node.value):
-                walk(value, f"{path}[{i}]")
-
-    if root is not None:
-        walk(root, "")
-    return lines
-
-
-class _Collector:
-    def __init__(self, file: str, text: str) -> None:
-        self.file = file
-        self.problems: list[DefinitionProblem] = []
-        self._lines = _line_map(text)
-
-    def add(self, path: str, problem: str, fix: str) -> None:
-        line = self._lines.get(path)
-        if line is None:  # fall back to the nearest enclosing path we know
-            parent = path
-            while parent and line is None:  # a.b[0].c → a.b[0] → a.b → a → "" (the root)
-                parent = re.sub(r"(\.[^.\[]+|\[\d+\]|^[^.\[]+)$", "", parent)
-                line = self._lines.get(parent)
-        where = f"{self.file}:{line}" if line else self.file
-        self.problems.append(DefinitionProblem(file=where, path=path or "<top>",
-                                               problem=problem, fix=fix))
-
-
-def _duration(raw: Any, path: str, c: _Collector) -> Duration | None:
+def _duration(raw: Any, path: str, c: ProblemCollector) -> Duration | None:
     units = ", ".join(u.value for u in DurationUnit)
     if not isinstance(raw, Mapping) or len(raw) != 1:
         c.add(path, f"a duration must be a mapping with exactly one unit, got {raw!r}",
@@ -98,7 +57,7 @@ def _duration(raw: Any, path: str, c: _Collector) -> Duration | None:
     return Duration(unit=DurationUnit(unit), amount=float(amount))
 
 
-def _str_list(raw: Any, path: str, c: _Collector, what: str) -> tuple[str, ...]:
+def _str_list(raw: Any, path: str, c: ProblemCollector, what: str) -> tuple[str, ...]:
     if isinstance(raw, str):
         return (raw,)
     if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
@@ -108,7 +67,7 @@ def _str_list(raw: Any, path: str, c: _Collector, what: str) -> tuple[str, ...]:
     return ()
 
 
-def _fields(raw: Any, path: str, c: _Collector) -> tuple[FieldSpec, ...]:
+def _fields(raw: Any, path: str, c: ProblemCollector) -> tuple[FieldSpec, ...]:
     if raw is None:
         return ()
     if isinstance(raw, list):
@@ -144,7 +103,7 @@ def _fields(raw: Any, path: str, c: _Collector) -> tuple[FieldSpec, ...]:
     return tuple(specs)
 
 
-def _conditions(raw: Any, path: str, c: _Collector) -> tuple[Condition, ...]:
+def _conditions(raw: Any, path: str, c: ProblemCollector) -> tuple[Condition, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -171,7 +130,7 @@ def _conditions(raw: Any, path: str, c: _Collector) -> tuple[Condition, ...]:
     return tuple(out)
 
 
-def _states(raw: Any, c: _Collector) -> dict[str, StateDef]:
+def _states(raw: Any, c: ProblemCollector) -> dict[str, StateDef]:
     states: dict[str, StateDef] = {}
     if not isinstance(raw, Mapping) or not raw:
         c.add("states", "states must be a non-empty mapping of state name to settings",
@@ -232,7 +191,7 @@ def _states(raw: Any, c: _Collector) -> dict[str, StateDef]:
     return states
 
 
-def _transitions(raw: Any, states: Mapping[str, StateDef], c: _Collector
+def _transitions(raw: Any, states: Mapping[str, StateDef], c: ProblemCollector
                  ) -> tuple[TransitionDef, ...]:
     if not isinstance(raw, list) or not raw:
         c.add("transitions", "transitions must be a non-empty list",
@@ -279,7 +238,7 @@ def _transitions(raw: Any, states: Mapping[str, StateDef], c: _Collector
                       "rename one trigger or merge the two transitions")
             seen[key] = i
         dest = spec["dest"]
-        if dest not in states:
+        if not isinstance(dest, str) or dest not in states:
             c.add(f"{path}.dest", f"unknown destination state {dest!r}",
                   f"use one of the states: {', '.join(states)}")
         roles = _str_list(spec["roles"], f"{path}.roles", c, "roles")
@@ -300,7 +259,7 @@ def _transitions(raw: Any, states: Mapping[str, StateDef], c: _Collector
 
 
 def _reachability(states: Mapping[str, StateDef], transitions: Iterable[TransitionDef],
-                  c: _Collector) -> None:
+                  c: ProblemCollector) -> None:
     initial = [s.name for s in states.values() if s.initial]
     if len(initial) != 1:
         return
@@ -325,7 +284,7 @@ def _reachability(states: Mapping[str, StateDef], transitions: Iterable[Transiti
                   "add a transition out of it, or mark it `final: true`")
 
 
-def _escalation(raw: Any, c: _Collector) -> EscalationDef:
+def _escalation(raw: Any, c: ProblemCollector) -> EscalationDef:
     if raw is None:
         return EscalationDef()
     if not isinstance(raw, Mapping):
@@ -343,9 +302,23 @@ def _escalation(raw: Any, c: _Collector) -> EscalationDef:
     return EscalationDef(max_level=max_level, interval=interval, repeat_at_top=repeat)
 
 
+def _vocabularies(raw: Any, c: ProblemCollector) -> None:
+    """Each vocabulary maps a data field to its allowed values (`value: label`, or a list)."""
+    if raw is None:
+        return
+    if not isinstance(raw, Mapping):
+        c.add("vocabularies", "vocabularies must map a field name to its values",
+              "write `vocabularies: {channel: {letter: 来信, phone: 来电}}`")
+        return
+    for name, values in raw.items():
+        if not isinstance(values, Mapping | list) or not values:
+            c.add(f"vocabularies.{name}", f"vocabulary {name!r} needs a non-empty mapping or "
+                  f"list of values, got {values!r}", "write `{letter: 来信, phone: 来电}`")
+
+
 def parse_definition(text: str, file: str) -> WorkflowDef:
     """Parse and validate one workflow body. Raises DefinitionError listing every problem."""
-    c = _Collector(file, text)
+    c = ProblemCollector(file, text)
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -383,6 +356,7 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
     if not isinstance(labels, Mapping):
         c.add("labels", "labels must be a mapping", "write `labels: {lead: 问题线索}`")
         labels = {}
+    _vocabularies(raw.get("vocabularies"), c)
     if c.problems:
         raise DefinitionError(c.problems)
     extra = {"vocabularies": raw["vocabularies"]} if "vocabularies" in raw else {}

@@ -126,6 +126,14 @@ CASES: list[tuple[str, str, str, str, str]] = [
      "states.working.colour", "unknown state setting(s): ['colour']", "working:"),
     ("bad escalation level", MINI + "escalation: {max_level: 7}\n",
      "escalation.max_level", "max_level must be 0..3, got 7", "escalation:"),
+    ("destination not a name", MINI.replace("dest: done", "dest: [done]"),
+     "transitions[1].dest", "unknown destination state ['done']", "dest: [done]"),
+    ("key written twice", MINI.replace("  working: {}\n", "  working: {}\n  working: {x: 1}\n"),
+     "states.working", "states.working is written twice", "working: {x: 1}"),
+    ("vocabularies not a mapping", MINI + "vocabularies: [channel]\n",
+     "vocabularies", "vocabularies must map a field name to its values", "vocabularies:"),
+    ("empty vocabulary", MINI + "vocabularies: {channel: []}\n",
+     "vocabularies.channel", "vocabulary 'channel' needs a non-empty mapping", "vocabularies:"),
 ]
 
 
