@@ -167,3 +167,18 @@ def test_many_threads_keep_counter_and_chain_consistent(rt: Runtime,
     assert [e.seq for e in trail] == list(range(1, len(wins) + 2))
     assert trail[-1].to_state == row.state
     assert_chain_ok(rt, item)
+
+
+def test_concurrent_creators_get_distinct_sequential_refs(rt: Runtime,
+                                                          actors: dict[str, Actor]) -> None:
+    """Six threads creating at once in one jurisdiction get refs 1..6, none twice."""
+    office = actors[OFFICE]
+    start = threading.Barrier(6)
+
+    def create() -> object:
+        start.wait(timeout=20)
+        return create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "510102"),
+                           title="同时受理").ref
+
+    refs = run_threads([create] * 6)
+    assert sorted(str(r) for r in refs) == [f"510102-2026-{n:06d}" for n in range(1, 7)]
