@@ -73,3 +73,20 @@ def test_suspending_overdue_item_resumes_overdue(rt: Runtime, clock: ManualClock
     clock.set(cst(3, 11))
     apply(rt, actor=office, item_id=lead, trigger="resubmit")
     assert item(rt, lead).due_at == cst(3, 11)
+
+
+def test_resumed_investigation_reminds_at_its_fraction(rt: Runtime, clock: ManualClock,
+                                                       actors: dict[str, Actor]) -> None:
+    """Suspended and resumed, an investigation still gets its 80 % reminder before the due
+    time, and after the resume."""
+    office, handler = actors["东城办-联络员"], actors["东城公安-承办人"]
+    lead = new_lead(rt, office)
+    apply(rt, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
+    apply(rt, actor=handler, item_id=lead, trigger="accept")
+    clock.set(cst(3, 9))
+    apply(rt, actor=office, item_id=lead, trigger="suspend", data={"reason": "暂缓"})
+    clock.set(cst(3, 16))
+    apply(rt, actor=office, item_id=lead, trigger="resume")
+    resumed = item(rt, lead)
+    assert cst(3, 16) < resumed.remind_at < resumed.due_at
+    assert resumed.next_check_at == resumed.remind_at
