@@ -106,11 +106,10 @@ def test_threads_with_the_same_expected_version(rt: Runtime,
 
 def test_threads_racing_without_expected_version(rt: Runtime,
                                                  actors: dict[str, Actor]) -> None:
-    """Two threads fire 'accept' at once: one moves the item, the other changes nothing.
-
-    On PostgreSQL both read the item before either writes (a barrier inside apply), so the
-    loser hits the version check in the UPDATE. SQLite's BEGIN IMMEDIATE serialises the
-    two transactions, so the loser reads the new state and is refused."""
+    """Two threads fire 'accept' at once: one moves the item, the other changes nothing."""
+    # On PostgreSQL both read the item before either writes (a barrier inside apply), so the
+    # loser hits the version check in the UPDATE. SQLite's BEGIN IMMEDIATE serialises the
+    # two transactions, so the loser reads the new state and is refused.
     item = transferred_lead(rt, actors)
     n = event_count(rt)
     if is_postgres(rt.db):
