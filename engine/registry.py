@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import structlog
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from transitions import Machine
 
 from engine.definitions import WorkflowDef
@@ -23,9 +23,13 @@ DEF = WorkflowDefinition.__table__  # type: ignore[attr-defined]
 
 
 class Registry:
-    def __init__(self, defs: Iterable[WorkflowDef] = ()) -> None:
+    def __init__(self, defs: Iterable[WorkflowDef] = (), *, source: Engine | None = None
+                 ) -> None:
         self._defs: dict[tuple[str, int], WorkflowDef] = {}
         self._machines: dict[tuple[str, int], Machine] = {}
+        # The database the definitions came from: another process (`leadflow init`, a newer
+        # API node) may store a version after we started, and items may already use it.
+        self._source = source
         for d in defs:
             self.add(d)
 
@@ -34,10 +38,23 @@ class Registry:
         self._machines[wf.key] = compile_machine(wf)
 
     def get(self, name: str, version: int) -> WorkflowDef:
+        if (name, version) not in self._defs and self._source is not None:
+            self._load_new()
         try:
             return self._defs[(name, version)]
         except KeyError:
             raise NotFound(f"workflow {name!r} version {version} is not loaded") from None
+
+    def _load_new(self) -> None:
+        """Add versions stored since this registry was built (never replaces a known one)."""
+        if self._source is None:
+            return
+        with self._source.connect() as conn:
+            rows = conn.execute(select(DEF.c.name, DEF.c.version, DEF.c.body)).all()
+        for r in rows:
+            if (r.name, r.version) not in self._defs:
+                self.add(parse_definition(r.body, f"<db:{r.name} v{r.version}>"))
+                log.info("workflow_loaded_late", workflow=r.name, version=r.version)
 
     def machine(self, name: str, version: int) -> Machine:
         self.get(name, version)
@@ -85,4 +102,5 @@ def store_definitions(conn: Connection, defs: Iterable[WorkflowDef], now: dateti
 
 def registry_from_db(conn: Connection) -> Registry:
     rows = conn.execute(select(DEF.c.name, DEF.c.version, DEF.c.body)).all()
-    return Registry(parse_definition(r.body, f"<db:{r.name} v{r.version}>") for r in rows)
+    return Registry((parse_definition(r.body, f"<db:{r.name} v{r.version}>") for r in rows),
+                    source=conn.engine)

@@ -125,3 +125,20 @@ def test_old_versions_come_from_the_database_not_the_files(
         assert rt2.registry.get("lead", 1).body == LEAD_TEXT
     finally:
         rt2.db.dispose()
+
+
+def test_a_running_process_follows_a_version_stored_by_another(
+        rt: Runtime, actors: dict[str, Actor], db_url: str, clock: ManualClock,
+        tmp_path: Path) -> None:
+    """A runtime started before v2 existed can still move an item another process began on v2."""
+    office = actors["市办-线索组"]
+    newer = open_runtime(db_url, folder(tmp_path, "wf", lead=LEAD_V2), clock=clock)
+    try:
+        item = create_item(newer, actor=office, workflow="lead",
+                           jurisdiction_id=jid(rt, "5101"), title="新节点受理").item_id
+    finally:
+        newer.db.dispose()
+    assert rt.registry.versions("lead") == [1]
+    apply(rt, actor=office, item_id=item, trigger="dismiss")
+    assert item_row(rt, item).state == "dismissed"
+    assert rt.registry.versions("lead") == [1, 2]
