@@ -19,7 +19,7 @@ from engine.actors import Actor
 from engine.clock import ManualClock
 from engine.db import read_tx, write_tx
 from engine.runtime import Runtime
-from engine.sweep import DEFAULT_LEASE, SweepReport, run_sweep
+from engine.sweep import DEFAULT_LEASE, Sweeper, SweepReport, run_sweep
 from tests.conftest import ROOT
 from tests.scheduler.helpers import ITEM, MARK, count, new_lead
 
@@ -123,3 +123,13 @@ def test_failing_item_does_not_hold_up_its_batch(rt: Runtime, clock: ManualClock
     report = run_sweep(rt)
     assert report.failed == [(ids[2], "NotFound")]
     assert level1_per_item(rt) == dict.fromkeys(ids[:2] + ids[3:], 1)
+
+
+def test_due_items_are_found_through_the_next_check_index(rt_sqlite: Runtime) -> None:
+    """The sweep's query searches ix_item_next_check: its cost follows the due items."""
+    query = Sweeper(rt_sqlite).due_query(rt_sqlite.clock.now())
+    with read_tx(rt_sqlite.db) as conn:
+        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "USING INDEX ix_item_next_check (next_check_at<?)" in plan
