@@ -1,0 +1,94 @@
+"""Benchmark 2: audit verification, events per second, by `engine.audit.verify` and by the
+`leadflow verify` command, on a generated data set of valid chains (bench/datagen.py).
+
+Floor: the sqlite3 module reading the same columns in the same order and feeding each row to
+hashlib.sha256, with no canonical JSON, no chain logic and no type conversion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import datagen
+from bench.harness import Context, Result, alternate
+from engine.audit import verify
+from engine.db import make_engine, read_tx
+
+NAME = "verify"
+TARGET = 100_000  # events/s
+COLUMNS = ("item_id, seq, at, actor, actor_role, trigger, from_state, to_state, data, "
+           "comment, workflow, workflow_version, prev_hash, hash")
+
+
+def _engine(url: str, events: int) -> Callable[[], float]:
+    db = make_engine(url)
+
+    def run() -> float:
+        start = time.perf_counter()
+        with read_tx(db) as conn:
+            report = verify(conn)
+        seconds = time.perf_counter() - start
+        if not report.ok or report.events != events:
+            raise RuntimeError(f"verification failed on generated data: {report.broken[:3]}")
+        return events / seconds
+
+    return run
+
+
+def _floor(path: Path, events: int) -> Callable[[], float]:
+    def run() -> float:
+        start = time.perf_counter()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        sha256, n = hashlib.sha256, 0
+        for row in conn.execute(f"SELECT {COLUMNS} FROM audit_event "
+                                "ORDER BY item_id, seq"):
+            sha256("\x1f".join(map(str, row)).encode()).hexdigest()
+            n += 1
+        conn.close()
+        seconds = time.perf_counter() - start
+        assert n == events
+        return events / seconds
+
+    return run
+
+
+def _cli(url: str, events: int) -> Callable[[], float]:
+    leadflow = Path(sys.executable).with_name("leadflow")
+    env = dict(os.environ, LEADFLOW_DATABASE_URL=url, LEADFLOW_LOG_LEVEL="warning")
+
+    def run() -> float:
+        start = time.perf_counter()
+        out = subprocess.run([str(leadflow), "verify", "--json"], env=env, check=True,
+                             capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        report = json.loads(out.stdout)
+        if not report["ok"] or report["events"] != events:
+            raise RuntimeError(f"leadflow verify disagrees: {out.stdout[:300]}")
+        return events / seconds
+
+    return run
+
+
+def run(ctx: Context) -> list[Result]:
+    ds = datagen.dataset("mixed", ctx.sizes.verify_items, overdue=ctx.sizes.verify_items // 20)
+    rates = alternate(ctx.sizes.rounds, {
+        "floor": _floor(ds.path, ds.events),
+        "engine": _engine(ds.url, ds.events),
+        "cli": _cli(ds.url, ds.events),
+    })
+    details = {"items": ds.items, "events": ds.events, "rounds": ctx.sizes.rounds}
+    rows = []
+    for key, case in (("engine", "engine.audit.verify"), ("cli", "`leadflow verify` (process)")):
+        rows.append(Result(
+            bench=NAME, case=f"{case}, {ds.events:,} events", value=rates[key],
+            unit="events/s", floor=rates["floor"], floor_label="events/s sqlite3+sha256",
+            ratio=rates[key] / rates["floor"], target=f">= {TARGET:,} events/s",
+            met=rates[key] >= TARGET, details=details))
+    return rows
