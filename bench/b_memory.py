@@ -50,8 +50,10 @@ def _reads(base: str, token: str, max_id: int) -> int:
     rng = random.Random(7)
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
                       timeout=120) as client:
-        for params in ({"limit": 200}, {"limit": 200, "overdue": "true", "order": "due"},
-                       {"limit": 200, "open": "true", "workflow": "lead"}):
+        queries: list[dict[str, str]] = [
+            {"limit": "200"}, {"limit": "200", "overdue": "true", "order": "due"},
+            {"limit": "200", "open": "true", "workflow": "lead"}]
+        for params in queries:
             cursor = None
             for _ in range(PAGES):
                 page = client.get("/v1/items", params={**params, **(
