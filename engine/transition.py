@@ -34,6 +34,7 @@ from engine.errors import (
 from engine.loader import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS
 from engine.machines import decide
 from engine.org import JUR, UNIT, USER
+from engine.plain_json import check_text, plain_json
 from engine.refs import next_ref
 from engine.roles import Role
 from engine.runtime import Runtime
@@ -154,12 +155,14 @@ def apply(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
 
     With `conn`, the change joins the caller's open write transaction (the sweep batches
     many items per transaction this way); otherwise it runs in a transaction of its own."""
+    data = plain_json(data)  # hashed as stored: must read back the same from either database
+    check_text("comment", comment)
     if conn is None:
         with write_tx(rt.db) as own:
-            change = _apply(own, rt, actor, item_id, trigger, dict(data or {}), comment,
+            change = _apply(own, rt, actor, item_id, trigger, dict(data), comment,
                             expected_version, system_values, after, annotation=False)
     else:
-        change = _apply(conn, rt, actor, item_id, trigger, dict(data or {}), comment,
+        change = _apply(conn, rt, actor, item_id, trigger, dict(data), comment,
                         expected_version, system_values, after, annotation=False)
     log.info("transition", item_id=change.item_id, trigger=trigger, actor=actor.label,
              from_state=change.from_state, to_state=change.to_state, version=change.version)
@@ -174,12 +177,14 @@ def annotate(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
     audit chain, through the same path as every transition. The caller checks permission."""
     if trigger not in ANNOTATION_TRIGGERS:
         raise ValueError(f"{trigger!r} is not an annotation; use apply()")
+    data = plain_json(data)
+    check_text("comment", comment)
     if conn is None:
         with write_tx(rt.db) as own:
-            change = _apply(own, rt, actor, item_id, trigger, dict(data or {}), comment,
+            change = _apply(own, rt, actor, item_id, trigger, dict(data), comment,
                             None, None, after, annotation=True)
     else:
-        change = _apply(conn, rt, actor, item_id, trigger, dict(data or {}), comment,
+        change = _apply(conn, rt, actor, item_id, trigger, dict(data), comment,
                         None, None, after, annotation=True)
     log.info("annotation", item_id=item_id, trigger=trigger, actor=actor.label)
     return change
@@ -309,9 +314,14 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
                 after: AfterHook | None = None) -> Change:
     """Create an item in its workflow's initial state, with its first audit event."""
     wf = rt.registry.get(workflow, version) if version else rt.registry.latest(workflow)
-    data = dict(data or {})
+    data = plain_json(data)
     if not title.strip():
         raise InvalidData("title is required", fields={"title": "is required"})
+    if len(title.strip()) > 500:  # the column's size; PostgreSQL would refuse it later
+        raise InvalidData("title is longer than 500 characters",
+                          fields={"title": "at most 500 characters"})
+    check_text("title", title)
+    check_text("comment", comment)
     if actor.role not in wf.create_roles:
         raise RoleForbidden(trigger="create", role=actor.role, roles=wf.create_roles)
     _check_vocabularies(wf, data)
