@@ -198,6 +198,8 @@ def read_org_file(path: Path) -> Mapping[str, Any]:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise OrgError(f"{path}: not valid YAML: {exc}") from None
+    except OSError as exc:  # a missing file is the user's mistake, not a crash
+        raise OrgError(f"{path}: cannot read the org file: {exc.strerror}") from None
     if not isinstance(doc, Mapping):
         raise OrgError(f"{path}: must be a mapping with jurisdictions, units and users")
     return doc

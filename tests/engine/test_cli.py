@@ -159,3 +159,11 @@ def test_verify_passes_then_fails_after_tampering(capsys: pytest.CaptureFixture[
     code, out, _ = run(capsys, "--database-url", url, "verify", "--json")
     report = json.loads(out)
     assert (report["ok"], report["broken"][0]["seq"]) == (False, 2)
+
+
+def test_org_load_of_a_missing_file_fails_cleanly(capsys: pytest.CaptureFixture[str],
+                                                  url: str, tmp_path: Path) -> None:
+    """org load of a file that does not exist exits 1 with one error line."""
+    code, _, err = run(capsys, "--database-url", url, "org", "load", str(tmp_path / "x.yaml"))
+    assert code == 1
+    assert err.strip().endswith("cannot read the org file: No such file or directory")

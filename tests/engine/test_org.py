@@ -181,3 +181,9 @@ def test_a_new_county_joins_the_city_actors_scope(rt: Runtime) -> None:
     with write_tx(rt.db) as conn:
         add_jurisdiction(conn, code="510104", name="北坡县", level="county", parent="5101")
     assert actors_of(rt)["市办-线索组"].sees(jid(rt, "510104"))
+
+
+def test_a_missing_org_file_is_an_org_error(tmp_path: Path) -> None:
+    """Naming a file that does not exist is a clear OrgError, not a crash."""
+    with pytest.raises(OrgError, match="cannot read the org file: No such file"):
+        read_org_file(tmp_path / "nope.yaml")
