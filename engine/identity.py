@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -141,8 +140,7 @@ def has_identity(conn: Connection, item_id: int) -> bool:
 
 
 def read_identity(rt: Runtime, *, actor: Actor, item_id: int, reason: str,
-                  cipher: IdentityCipher | None, allowed_roles: frozenset[str],
-                  extra: Mapping[str, Any] | None = None) -> Identity:
+                  cipher: IdentityCipher | None, allowed_roles: frozenset[str]) -> Identity:
     """Return the reporter of `item_id` to an allowed role that states why, recording the
     read (who, when, why) as an audit event of the item in the same transaction. A lead
     with no stored identity reads as anonymous, and that read is recorded too.
@@ -172,6 +170,5 @@ def read_identity(rt: Runtime, *, actor: Actor, item_id: int, reason: str,
             found.append(cipher.decrypt(item_id, row.key_id, row.nonce, row.ciphertext))
 
         annotate(rt, actor=actor, item_id=item_id, trigger="read_identity",
-                 data={"reason": reason, **dict(extra or {})}, after=check_and_decrypt,
-                 conn=conn)
+                 data={"reason": reason}, after=check_and_decrypt, conn=conn)
     return found[0]
