@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from engine.actors import Actor
+from engine.clock import ManualClock
 from engine.errors import InvalidData, RoleForbidden, TransitionRefused
 from engine.loader import default_workflows_dir, load_file
 from engine.runtime import Runtime
@@ -84,7 +85,7 @@ def test_every_allowed_transition(rt: Runtime, actors: dict[str, Actor], source:
 
 
 def test_happy_path_records_each_state_entry(rt: Runtime, actors: dict[str, Actor],
-                                             clock: Any) -> None:
+                                             clock: ManualClock) -> None:
     """received → transferred → investigating → closed stamps the entry time of each state."""
     office, handler = actors[OFFICE], actors[HANDLER]
     item = new_lead(rt, office).item_id
@@ -126,7 +127,7 @@ def test_creation_is_the_first_audit_event(rt: Runtime, actors: dict[str, Actor]
 
 
 def test_ref_numbers_are_sequential_per_jurisdiction_and_year(
-        rt: Runtime, actors: dict[str, Actor], clock: Any) -> None:
+        rt: Runtime, actors: dict[str, Actor], clock: ManualClock) -> None:
     """Refs count up per jurisdiction; another jurisdiction and a new year start at 1."""
     office = actors[OFFICE]
     refs = [new_lead(rt, office).ref for _ in range(3)]
