@@ -21,7 +21,6 @@ from api.views import event_out, item_detail, item_out
 from engine.actors import Actor
 from engine.db import read_tx
 from engine.errors import InvalidData, VersionConflict
-from engine.org import jurisdiction_by_code
 from engine.queries import (
     ItemFilters,
     get_item,
@@ -74,7 +73,7 @@ def create(body: ItemCreate, actor: Person, rt: RuntimeDep,
         if replay is not None:
             return replay
     with read_tx(rt.db) as conn:
-        jur = jurisdiction_by_code(conn, body.jurisdiction)
+        jur = visible_jurisdiction(conn, actor, body.jurisdiction)
 
     def remember(conn: Connection, change: Change) -> None:
         if idempotency_key:
