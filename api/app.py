@@ -16,23 +16,10 @@ from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.tokens import ensure_bootstrap_token
 
-CORE_ROUTERS = ("health", "org", "workflows", "items", "audit", "reports")
-# Written by other parts of the project; included when present.
-OPTIONAL_ROUTERS = ("leads", "receipts", "notifications")
-
-
-def _router_modules() -> list[str]:
-    names = [f"api.routes.{n}" for n in CORE_ROUTERS]
-    for n in OPTIONAL_ROUTERS:
-        name = f"api.routes.{n}"
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        names.append(name)
-    return names
+# api/routes/<name>.py, each exposing `router`; leads and receipts belong to lead intake,
+# notifications to the scheduler.
+ROUTERS = ("health", "org", "workflows", "items", "leads", "receipts", "notifications",
+           "audit", "reports")
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
@@ -50,8 +37,8 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None) -> F
     app.state.rt = rt
     app.state.secret = secret
     errors.install(app)
-    for name in _router_modules():
-        app.include_router(importlib.import_module(name).router)
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(f"api.routes.{name}").router)
     app.add_middleware(RequestLog)
     _document_validation_errors_as_problems(app)
     return app
