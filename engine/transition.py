@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from transitions import MachineError
 
 from engine.actors import Actor
@@ -42,6 +42,11 @@ from engine.tables import Item
 
 log = structlog.get_logger("engine.transition")
 ITEM = Item.__table__  # type: ignore[attr-defined]
+# Built once: constructing statements costs more than running them on the hot path.
+_ITEM_BY_ID = select(ITEM).where(ITEM.c.id == bindparam("item_id"))
+# SET comes from the parameters given at execution (only the columns that change)
+_ITEM_IF_VERSION = update(ITEM).where(ITEM.c.id == bindparam("_item_id"),
+                                      ITEM.c.version == bindparam("_read_version"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,7 +199,7 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
            data: dict[str, Any], comment: str, expected_version: int | None,
            system_values: Mapping[str, Any] | None, after: AfterHook | None, *,
            annotation: bool) -> Change:
-    item = conn.execute(select(ITEM).where(ITEM.c.id == item_id)).first()
+    item = conn.execute(_ITEM_BY_ID, {"item_id": item_id}).first()
     if item is None or not actor.sees(item.jurisdiction_id):
         raise NotFound(f"item {item_id} not found")
     if expected_version is not None and item.version != expected_version:
@@ -233,14 +238,13 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
         prev_hash=item.audit_head or GENESIS,
     )
     digest = record.digest()
-    result = conn.execute(
-        update(ITEM).where(ITEM.c.id == item.id, ITEM.c.version == item.version).values(
-            version=item.version + 1, updated_at=now, audit_seq=record.seq,
-            audit_head=digest, **values))
+    result = conn.execute(_ITEM_IF_VERSION, {
+        "_item_id": item.id, "_read_version": item.version, "version": item.version + 1,
+        "updated_at": now, "audit_seq": record.seq, "audit_head": digest, **values})
     if result.rowcount != 1:
         actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item.id)).scalar()
         raise VersionConflict(item_id=item.id, expected=item.version, actual=actual)
-    append(conn, record)
+    append(conn, record, digest)
     change = Change(
         item_id=item.id, ref=item.ref, workflow=wf.name, workflow_version=wf.version,
         jurisdiction_id=values.get("jurisdiction_id", item.jurisdiction_id),
