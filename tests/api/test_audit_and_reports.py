@@ -115,3 +115,20 @@ def test_client_may_not_read_reports(api_sqlite: Api) -> None:
     """A client system (reporting platform) may not read reports: 403."""
     r = api_sqlite.client.get("/v1/reports/summary", headers=api_sqlite.as_(CLIENT))
     assert r.status_code == 403
+
+
+def test_audit_events_filter_by_actor_and_time(api: Api, clock: ManualClock) -> None:
+    """`actor` and `at_from`/`at_to` select events by who fired them and when."""
+    item = api.create_lead()["id"]
+    clock.advance(timedelta(hours=1))
+    api.fire(item, "transfer", data={"unit": "dc-police"})
+    api.fire(item, "accept", who=DC_HANDLER)
+    handler = f"user:{api.user_ids[DC_HANDLER]}"
+    h = api.as_(SUPERVISOR)
+    by_actor = api.client.get("/v1/audit/events", headers=h, params={"actor": handler}).json()
+    assert [e["trigger"] for e in by_actor["events"]] == ["accept"]
+    since = (clock.now() - timedelta(minutes=1)).isoformat()
+    recent = api.client.get("/v1/audit/events", headers=h, params={"at_from": since}).json()
+    assert [e["trigger"] for e in recent["events"]] == ["transfer", "accept"]
+    before = api.client.get("/v1/audit/events", headers=h, params={"at_to": since}).json()
+    assert [e["trigger"] for e in before["events"]] == ["create"]
