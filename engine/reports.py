@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, DateTime, cast, func, select
 
 from engine.actors import Actor
 from engine.org import JUR, UNIT
@@ -72,11 +72,25 @@ def summary(conn: Connection, actor: Actor, *, now: datetime, workflow: str | No
 
 def _medians(conn: Connection, where: list[Any]) -> tuple[float | None, float | None]:
     transferred = ITEM.c.state_entries["transferred"].as_string()
-    rows = conn.execute(select(ITEM.c.created_at, transferred.label("transferred"),
-                               ITEM.c.closed_at).where(*where).where(
-        (transferred.is_not(None)) | (ITEM.c.closed_at.is_not(None)))).all()
-    to_transfer = [(datetime.fromisoformat(r.transferred) - r.created_at).total_seconds()
-                   for r in rows if r.transferred]
-    to_close = [(r.closed_at - r.created_at).total_seconds() for r in rows if r.closed_at]
-    return (statistics.median(to_transfer) if to_transfer else None,
-            statistics.median(to_close) if to_close else None)
+    return (_median_seconds(conn, where, transferred),
+            _median_seconds(conn, where, ITEM.c.closed_at))
+
+
+def _median_seconds(conn: Connection, where: list[Any], end: Any) -> float | None:
+    """Median seconds from creation to `end` (a timestamp column or an ISO text), computed
+    in the database: one count, then the middle one or two values of the sorted list, so a
+    report over a million items never ships them to Python."""
+    if conn.dialect.name == "postgresql":
+        end_at = end if end is ITEM.c.closed_at else cast(end, DateTime(timezone=True))
+        seconds: Any = func.extract("epoch", end_at - ITEM.c.created_at)
+    else:  # SQLite: julianday() reads both the stored timestamps and ISO text with offset
+        seconds = (func.julianday(end) - func.julianday(ITEM.c.created_at)) * 86400.0
+    n = conn.execute(select(func.count()).select_from(ITEM).where(
+        *where, end.is_not(None))).scalar_one()
+    if not n:
+        return None
+    middle = [float(v) for v in conn.execute(
+        select(seconds).where(*where, end.is_not(None)).order_by(seconds)
+        .limit(2 - n % 2).offset((n - 1) // 2)).scalars()]
+    # julianday() is a float of days: round away its sub-millisecond noise
+    return round(statistics.mean(middle), 3)

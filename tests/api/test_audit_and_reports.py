@@ -132,3 +132,20 @@ def test_audit_events_filter_by_actor_and_time(api: Api, clock: ManualClock) -> 
     assert [e["trigger"] for e in recent["events"]] == ["transfer", "accept"]
     before = api.client.get("/v1/audit/events", headers=h, params={"at_to": since}).json()
     assert [e["trigger"] for e in before["events"]] == ["create"]
+
+
+def test_summary_median_to_closed_averages_middle_pair(api: Api, clock: ManualClock) -> None:
+    """With an even count, the median time to closed is the mean of the middle two."""
+    def close_after(hours: int) -> None:
+        item = api.create_lead()["id"]
+        api.fire(item, "transfer", data={"unit": "dc-police"})
+        api.fire(item, "accept", who=DC_HANDLER)
+        clock.advance(timedelta(hours=hours))
+        api.fire(item, "close", who=DC_HANDLER,
+                 data={"outcome": "unfounded", "conclusion": "查无实据"})
+
+    for hours in (1, 2, 4, 10):
+        close_after(hours)
+    body = api.client.get("/v1/reports/summary", headers=api.as_(SUPERVISOR)).json()
+    assert body["closed"] == 4
+    assert body["median_seconds_to_closed"] == 3 * 3600
