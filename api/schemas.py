@@ -77,6 +77,7 @@ class FieldOut(BaseModel):
     name: str
     type: str
     label: str
+    required: bool = True  # False: may be left out, checked when given
     values: list[str] = []
 
 

@@ -13,7 +13,10 @@ from engine.transition import allowed_triggers
 
 
 def field_out(spec: FieldSpec) -> FieldOut:
-    return FieldOut(name=spec.name, type=spec.kind, label=spec.label, values=list(spec.values))
+    # `optional` is new in FieldSpec; read it leniently so older definitions still render
+    optional = bool(getattr(spec, "optional", False))
+    return FieldOut(name=spec.name, type=spec.kind, label=spec.label, required=not optional,
+                    values=list(spec.values))
 
 
 def item_out(row: Any, now: datetime) -> ItemOut:

@@ -96,7 +96,12 @@ def test_read_item_has_etag_and_available_transitions(api: Api) -> None:
     available = {t["trigger"]: t for t in r.json()["available_transitions"]}
     # transfer_to_discipline needs category=violation, so it is not offered for this lead
     assert set(available) == {"transfer", "return_for_info", "merge"}
-    assert [f["name"] for f in available["transfer"]["requires"]] == ["unit"]
+    wf = api.rt.registry.latest("lead")
+    declared = wf.transition("received", "transfer")
+    assert declared is not None
+    fields = {f["name"]: f for f in available["transfer"]["requires"]}
+    assert list(fields) == [spec.name for spec in declared.requires]
+    assert fields["unit"]["required"] is True
 
 
 def test_handler_sees_only_own_triggers(api: Api) -> None:
