@@ -12,7 +12,7 @@ from typing import Any
 from engine.bootstrap import load_workflows, open_runtime
 from engine.clock import SystemClock
 from engine.db import make_engine, read_tx, write_tx
-from engine.errors import DefinitionError
+from engine.errors import DefinitionError, InvalidData
 from engine.loader import load_dir
 from engine.machines import mermaid
 from engine.org import actor_for_user, jurisdiction_by_code, load_org, read_org_file
@@ -61,6 +61,16 @@ def register(sub: Any) -> None:
     fi.add_argument("--data", default="{}", help="JSON object")
     fi.add_argument("--comment", default="")
     fi.set_defaults(func=cmd_items_fire)
+
+
+def _json_object(text: str, flag: str = "--data") -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidData(f"{flag} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InvalidData(f"{flag} must be a JSON object, e.g. '{{\"reason\": \"...\"}}'")
+    return value
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,7 +151,7 @@ def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
         actor = actor_for_user(conn, args.user)
         jid = jurisdiction_by_code(conn, args.jurisdiction).id
     change = create_item(rt, actor=actor, workflow=args.workflow, jurisdiction_id=jid,
-                         title=args.title, data=json.loads(args.data))
+                         title=args.title, data=_json_object(args.data))
     print(f"created item {change.item_id} {change.ref} in state {change.to_state}")
     return 0
 
@@ -153,7 +163,7 @@ def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
     with read_tx(rt.db) as conn:
         actor = actor_for_user(conn, args.user)
     change = apply(rt, actor=actor, item_id=args.item, trigger=args.trigger,
-                   data=json.loads(args.data), comment=args.comment)
+                   data=_json_object(args.data), comment=args.comment)
     print(f"item {change.item_id} {change.ref}: {change.from_state} → {change.to_state} "
           f"(version {change.version})")
     return 0

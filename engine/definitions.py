@@ -17,11 +17,12 @@ class FieldSpec:
     kind: str = "text"
     values: tuple[str, ...] = ()
     label: str = ""
+    optional: bool = False  # may be left out; checked when given
 
     def check(self, value: Any) -> str | None:
         """Return why `value` is not acceptable, or None when it is."""
         if value is None or (isinstance(value, str) and not value.strip()):
-            return "is required"
+            return None if self.optional else "is required"
         if self.kind == "text" and not isinstance(value, str):
             return "must be a string"
         if self.kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):

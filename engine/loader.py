@@ -92,14 +92,16 @@ def _fields(raw: Any, path: str, c: ProblemCollector) -> tuple[FieldSpec, ...]:
                       "write `enum: [value_a, value_b]`")
                 continue
             specs.append(FieldSpec(name=name, kind="enum", values=tuple(str(v) for v in values),
-                                   label=str(spec.get("label", ""))))
+                                   label=str(spec.get("label", "")),
+                                   optional=bool(spec.get("optional", False))))
             continue
         kind = spec.get("type", "text")
         if kind not in FIELD_KINDS:
             c.add(f"{fpath}.type", f"unknown field type {kind!r}",
                   f"use one of: {', '.join(FIELD_KINDS)}")
             continue
-        specs.append(FieldSpec(name=name, kind=kind, label=str(spec.get("label", ""))))
+        specs.append(FieldSpec(name=name, kind=kind, label=str(spec.get("label", "")),
+                               optional=bool(spec.get("optional", False))))
     return tuple(specs)
 
 

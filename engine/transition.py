@@ -101,12 +101,20 @@ def _check_fields(td: TransitionDef, data: Mapping[str, Any]) -> None:
         raise InvalidData(f"{td.trigger}: {listed}", fields=problems)
 
 
-def _routing(conn: Connection, actor: Actor, data: Mapping[str, Any],
+def _routing(conn: Connection, actor: Actor, td: TransitionDef, data: Mapping[str, Any],
              item: Any) -> dict[str, Any]:
     """Resolve `unit` (a unit code) and `assignee` (a user id) in transition data into item
     columns. A unit moves the item to the unit's jurisdiction: that is what transferring to
-    the competent unit means. Both must be inside the actor's scope."""
+    the competent unit means. Both must be inside the actor's scope, and only a transition
+    that declares the field may route the item (else any trigger could move it)."""
     values: dict[str, Any] = {}
+    declared = {f.name for f in td.requires}
+    undeclared = [k for k in ROUTING_KEYS if data.get(k) is not None and k not in declared]
+    if undeclared:
+        raise InvalidData(
+            f"{td.trigger} does not route the item: {', '.join(undeclared)} is not one of its "
+            "fields (use a trigger that declares it, e.g. transfer)",
+            fields=dict.fromkeys(undeclared, "not accepted by this trigger"))
     if data.get("unit") is not None:
         urow = conn.execute(select(UNIT.c.id, UNIT.c.jurisdiction_id)
                             .where(UNIT.c.code == str(data["unit"]))).first()
@@ -294,7 +302,7 @@ def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: 
         raise InvalidData(f"{trigger}: condition not met: {', '.join(failed)}",
                           fields={c.field: f"needs {c.describe()}" for c in td.conditions
                                   if not c.holds(merged)})
-    return _routing(conn, actor, data, item), to_state
+    return _routing(conn, actor, td, data, item), to_state
 
 
 def _system_values(actor: Actor, wf: WorkflowDef, item: Any, trigger: str,
