@@ -11,10 +11,9 @@ from fastapi import FastAPI
 from api import errors
 from api.middleware import RequestLog
 from engine.bootstrap import open_runtime
-from engine.db import write_tx
 from engine.runtime import Runtime
 from engine.settings import Settings
-from engine.tokens import ensure_bootstrap_token
+from engine.tokens import install_bootstrap_token
 
 # api/routes/<name>.py, each exposing `router`; leads and receipts belong to lead intake,
 # notifications to the scheduler.
@@ -27,10 +26,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None) -> F
     if rt is None:
         rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret = settings.secret.get_secret_value()
-    if settings.bootstrap_admin_token is not None:
-        with write_tx(rt.db) as conn:
-            ensure_bootstrap_token(conn, token=settings.bootstrap_admin_token.get_secret_value(),
-                                   secret=secret, now=rt.clock.now())
+    install_bootstrap_token(rt.db, settings, rt.clock.now())
     app = FastAPI(title="leadflow", version="1",
                   description="Tip-off leads (问题线索) and rectification items (整改事项). "
                               "Contract: docs/api.md.")

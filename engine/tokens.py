@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Index, UniqueConstraint, insert, select, update
+from sqlalchemy import Connection, Engine, Index, UniqueConstraint, insert, select, update
 from sqlmodel import Field, SQLModel
 
 from engine.actors import Actor
-from engine.db import inserted_id
+from engine.db import inserted_id, write_tx
 from engine.errors import NotFound
 from engine.org import actor_for_user
 from engine.roles import Role
+from engine.settings import Settings
 from engine.tables import Item
 from engine.types import UTCDateTime
 
@@ -130,6 +131,17 @@ def ensure_bootstrap_token(conn: Connection, *, token: str, secret: str,
         return False
     conn.execute(insert(TOKEN).values(user_id=None, token_hash=digest, created_at=now))
     return True
+
+
+def install_bootstrap_token(db: Engine, settings: Settings, now: datetime) -> bool:
+    """Store LEADFLOW_BOOTSTRAP_ADMIN_TOKEN when it is set (at `serve`, and `init` may call
+    this too). A revoked bootstrap token stays revoked: the same value is not re-added."""
+    if settings.bootstrap_admin_token is None:
+        return False
+    with write_tx(db) as conn:
+        return ensure_bootstrap_token(conn, token=settings.bootstrap_admin_token
+                                      .get_secret_value(),
+                                      secret=settings.secret.get_secret_value(), now=now)
 
 
 def request_fingerprint(body: Any) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 
+from api.app import create_app
 from engine.db import read_tx
+from engine.settings import Settings
 from engine.tokens import TOKEN, hash_token
-from tests.api.conftest import ADMIN, DC_HANDLER, SECRET, Api
+from tests.api.conftest import ADMIN, BOOTSTRAP, DC_HANDLER, SECRET, Api
 
 
 def test_no_token_is_401_problem(api_sqlite: Api) -> None:
@@ -98,3 +102,14 @@ def test_bootstrap_token_authenticates_as_admin(api_sqlite: Api) -> None:
     assert r.status_code == 200
     assert r.json()["role"] == "admin"
     assert r.json()["id"] is None
+
+
+def test_revoked_bootstrap_token_stays_revoked_after_restart(api_sqlite: Api) -> None:
+    """Revoking the bootstrap token sticks, even if the server restarts with the variable."""
+    h = api_sqlite.as_("bootstrap")
+    with read_tx(api_sqlite.rt.db) as conn:
+        token_id = conn.execute(select(TOKEN.c.id).where(TOKEN.c.user_id.is_(None))).scalar()
+    assert api_sqlite.client.delete(f"/v1/tokens/{token_id}", headers=h).status_code == 204
+    settings = Settings(secret=SecretStr(SECRET), bootstrap_admin_token=SecretStr(BOOTSTRAP))
+    restarted = TestClient(create_app(api_sqlite.rt, settings))
+    assert restarted.get("/v1/me", headers=h).status_code == 401
