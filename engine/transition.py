@@ -381,7 +381,22 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
     return change
 
 
+# Whistleblower identity lives encrypted apart from the item (engine.intake); item data,
+# which every reader, history entry and report sees, must never carry it.
+IDENTITY_KEYS = frozenset({"reporter", "reporter_name", "reporter_contact", "reporter_identity"})
+
+
+def _check_no_identity(data: Mapping[str, Any]) -> None:
+    found = sorted(IDENTITY_KEYS & set(data))
+    if found:
+        raise InvalidData(
+            f"{', '.join(found)} may not be part of item data: the reporter's identity is "
+            "stored encrypted apart from the item; submit leads through lead intake "
+            "(POST /v1/leads)", fields=dict.fromkeys(found, "not allowed in item data"))
+
+
 def _check_vocabularies(wf: WorkflowDef, data: Mapping[str, Any]) -> None:
+    _check_no_identity(data)
     """Fields with a vocabulary in the workflow (e.g. channel, category) must use it."""
     vocab = wf.extra.get("vocabularies") or {}
     problems = {}

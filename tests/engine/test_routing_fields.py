@@ -42,3 +42,17 @@ def test_transfer_may_name_an_optional_assignee(
     apply(rt_sqlite, actor=office, item_id=second, trigger="transfer", data={"unit": "dc-police"})
     assert item_row(rt_sqlite, first).assignee_id == handler.user_id
     assert item_row(rt_sqlite, second).assignee_id is None
+
+
+@pytest.mark.parametrize("key", ["reporter", "reporter_name", "reporter_contact"])
+def test_identity_never_goes_into_item_data(
+        rt_sqlite: Runtime, actors_sqlite: dict[str, Actor], key: str) -> None:
+    """Generic item creation refuses reporter identity keys: they belong to lead intake."""
+    office = actors_sqlite["市办-线索组"]
+    before = event_count(rt_sqlite)
+    with pytest.raises(InvalidData) as err:
+        create_item(rt_sqlite, actor=office, workflow="lead",
+                    jurisdiction_id=jid(rt_sqlite, "5101"), title="线索",
+                    data={"channel": "letter", key: "张三 13800000000"})
+    assert key in err.value.fields
+    assert event_count(rt_sqlite) == before
