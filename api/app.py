@@ -4,6 +4,8 @@ tests. Routers come from api/routes/<area>.py, each exposing `router`."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,13 +23,17 @@ ROUTERS = ("health", "org", "workflows", "items", "leads", "receipts", "notifica
            "audit", "reports")
 
 
-def create_app(rt: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
+               run_scheduler: bool = False) -> FastAPI:
+    """`run_scheduler` starts the deadline sweep in this process for the app's lifetime
+    (`leadflow serve` passes LEADFLOW_RUN_SCHEDULER; tests leave it off and sweep by hand)."""
     settings = settings or Settings()
     if rt is None:
         rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret = settings.secret.get_secret_value()
     install_bootstrap_token(rt.db, settings, rt.clock.now())
     app = FastAPI(title="leadflow", version="1",
+                  lifespan=_scheduler_lifespan(rt, settings) if run_scheduler else None,
                   description="Tip-off leads (问题线索) and rectification items (整改事项). "
                               "Contract: docs/api.md.")
     app.state.rt = rt
@@ -38,6 +44,20 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None) -> F
     app.add_middleware(RequestLog)
     _document_validation_errors_as_problems(app)
     return app
+
+
+def _scheduler_lifespan(rt: Runtime, settings: Settings) -> Any:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from engine.scheduler import start_in_process
+
+        sched = start_in_process(rt, sweep_interval_s=settings.sweep_interval_seconds)
+        try:
+            yield
+        finally:
+            sched.shutdown(wait=True)
+
+    return lifespan
 
 
 def _document_validation_errors_as_problems(app: FastAPI) -> None:

@@ -13,9 +13,7 @@ from engine.transition import allowed_triggers
 
 
 def field_out(spec: FieldSpec) -> FieldOut:
-    # `optional` is new in FieldSpec; read it leniently so older definitions still render
-    optional = bool(getattr(spec, "optional", False))
-    return FieldOut(name=spec.name, type=spec.kind, label=spec.label, required=not optional,
+    return FieldOut(name=spec.name, type=spec.kind, label=spec.label, required=not spec.optional,
                     values=list(spec.values))
 
 

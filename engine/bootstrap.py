@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from engine.calendar import ChinaCalendar, WorkCalendar
+from engine.calendar import ChinaCalendar, WorkCalendar, refresh_overrides
 from engine.clock import Clock, SystemClock
 from engine.db import make_engine, read_tx, write_tx
 from engine.loader import load_dir
@@ -30,6 +30,8 @@ def open_runtime(database_url: str, workflows_dir: Path, *, clock: Clock | None 
     if migrate:
         upgrade(db)
     load_workflows(db, workflows_dir, clock)
+    calendar = calendar or ChinaCalendar()
     with read_tx(db) as conn:
         registry = registry_from_db(conn)
-    return Runtime(db=db, registry=registry, clock=clock, calendar=calendar or ChinaCalendar())
+        refresh_overrides(calendar, conn)  # an admin's 调休 days count in every process
+    return Runtime(db=db, registry=registry, clock=clock, calendar=calendar)

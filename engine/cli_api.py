@@ -76,7 +76,7 @@ def _serve(rt: Runtime | None, settings: Settings, host: str, port: int) -> None
 
     from api.app import create_app
 
-    app = create_app(rt, settings)
+    app = create_app(rt, settings, run_scheduler=settings.run_scheduler)
     # our middleware logs each request (without query strings); uvicorn's access log would
     # duplicate it and print raw URLs
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)

@@ -78,6 +78,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(db)
     for line in load_workflows(db, settings.workflows_dir, SystemClock()):
         print(line)
+    if settings.bootstrap_admin_token is not None:
+        from engine.tokens import install_bootstrap_token
+
+        install_bootstrap_token(db, settings, SystemClock().now())
+        print("bootstrap admin token installed (from LEADFLOW_BOOTSTRAP_ADMIN_TOKEN)")
     print(f"database ready: {db.url.render_as_string(hide_password=True)}")
     return 0
 

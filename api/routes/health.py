@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import RuntimeDep
 from api.errors import problem, problems
+from engine.calendar import calendar_warnings
 from engine.db import read_tx
 
 router = APIRouter(tags=["health"])
@@ -26,4 +27,6 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return problem(503, "database unavailable")
-    return JSONResponse({"status": "ready"})
+    # e.g. next year's 调休 not yet published: deadlines fall back to plain weekdays
+    warnings = calendar_warnings(rt.calendar, rt.clock.now())
+    return JSONResponse({"status": "ready", "warnings": warnings})
