@@ -1,4 +1,4 @@
-"""The quickstart in docs/api.md works as written against a real `leadflow demo`."""
+"""The README's quickstart works as written against a real `leadflow demo`."""
 
 from __future__ import annotations
 
@@ -17,12 +17,17 @@ ROOT = Path(__file__).resolve().parents[2]
 LEADFLOW = Path(sys.executable).parent / "leadflow"
 
 
+def readme_block(section: str, marker: str) -> str:
+    """The shell block of a README section that contains `marker`."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    body = text.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", body, flags=re.S)
+    return next(b for b in blocks if marker in b)
+
+
 def quickstart_script() -> str:
     """The shell block of the Quickstart section that talks to the running demo."""
-    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    section = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
-    return next(b for b in blocks if "demo-tokens.sh" in b)
+    return readme_block("Quickstart (HTTP API)", "demo-tokens.sh")
 
 
 def _free_port() -> int:
@@ -44,8 +49,8 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise AssertionError("leadflow demo did not start")
 
 
-def test_quickstart_runs_against_demo(tmp_path: Path) -> None:
-    """Every curl of the quickstart succeeds and shows the statuses the text promises."""
+def _run_against_demo(tmp_path: Path, script: str) -> str:
+    """Start `leadflow demo` on a free port, run `script` with bash, return its output."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = os.environ | {"LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'leadflow.db'}",
@@ -54,17 +59,33 @@ def test_quickstart_runs_against_demo(tmp_path: Path) -> None:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_until_up(url, proc)
-        run = subprocess.run(["bash", "-euo", "pipefail", "-c", quickstart_script()],
+        run = subprocess.run(["bash", "-euo", "pipefail", "-c", script],
                              cwd=tmp_path, env=env, capture_output=True, text=True,
                              timeout=120, check=False)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert run.returncode == 0, run.stderr
-    out = run.stdout
+    return run.stdout
+
+
+def test_quickstart_runs_against_demo(tmp_path: Path) -> None:
+    """Every curl of the quickstart succeeds and shows the statuses the text promises."""
+    out = _run_against_demo(tmp_path, quickstart_script())
     assert '{"status":"ok"}' in out
     assert "retry: 200" in out
     assert "stale If-Match: 412" in out
     assert "other county: 404" in out
     assert '"state":"closed"' in out
     assert '"ok":true' in out
+
+
+def test_readme_intake_and_receipt_follow_up_work(tmp_path: Path) -> None:
+    """The README's platform intake gives a receipt code that follows up and reads status."""
+    script = readme_block("Lead intake and the reporter's protection", "receipts/info")
+    out = _run_against_demo(tmp_path, script)
+    code = re.search(r"receipt code: (\S+)", out)
+    assert code is not None, out
+    assert len(code.group(1)) >= 20
+    assert '"follow_ups":1' in out
+    assert "张某" not in out  # the public status carries no internal data
