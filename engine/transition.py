@@ -155,6 +155,15 @@ def _deadline_columns(plan: DeadlinePlan) -> dict[str, Any]:
             "paused_remaining_s": plan.paused_remaining_s, "paused_state": plan.paused_state}
 
 
+def _in_tx(rt: Runtime, conn: Connection | None,
+           work: Callable[[Connection], Change]) -> Change:
+    """Run `work` in the caller's open write transaction, or in one of its own."""
+    if conn is not None:
+        return work(conn)
+    with write_tx(rt.db) as own:
+        return work(own)
+
+
 def apply(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
           data: Mapping[str, Any] | None = None, comment: str = "",
           expected_version: int | None = None, system_values: Mapping[str, Any] | None = None,
@@ -168,15 +177,11 @@ def apply(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
 
     With `conn`, the change joins the caller's open write transaction (the sweep batches
     many items per transaction this way); otherwise it runs in a transaction of its own."""
-    data = plain_json(data)  # hashed as stored: must read back the same from either database
+    clean = plain_json(data)  # hashed as stored: must read back the same from either database
     check_text("comment", comment)
-    if conn is None:
-        with write_tx(rt.db) as own:
-            change = _apply(own, rt, actor, item_id, trigger, dict(data), comment,
-                            expected_version, system_values, after, annotation=False)
-    else:
-        change = _apply(conn, rt, actor, item_id, trigger, dict(data), comment,
-                        expected_version, system_values, after, annotation=False)
+    change = _in_tx(rt, conn, lambda c: _apply(
+        c, rt, actor, item_id, trigger, dict(clean), comment, expected_version,
+        system_values, after, annotation=False))
     log.info("transition", item_id=change.item_id, trigger=trigger, actor=actor.label,
              from_state=change.from_state, to_state=change.to_state, version=change.version)
     return change
@@ -190,15 +195,11 @@ def annotate(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
     audit chain, through the same path as every transition. The caller checks permission."""
     if trigger not in ANNOTATION_TRIGGERS:
         raise ValueError(f"{trigger!r} is not an annotation; use apply()")
-    data = plain_json(data)
+    clean = plain_json(data)
     check_text("comment", comment)
-    if conn is None:
-        with write_tx(rt.db) as own:
-            change = _apply(own, rt, actor, item_id, trigger, dict(data), comment,
-                            None, None, after, annotation=True)
-    else:
-        change = _apply(conn, rt, actor, item_id, trigger, dict(data), comment,
-                        None, None, after, annotation=True)
+    change = _in_tx(rt, conn, lambda c: _apply(
+        c, rt, actor, item_id, trigger, dict(clean), comment, None, None, after,
+        annotation=True))
     log.info("annotation", item_id=item_id, trigger=trigger, actor=actor.label)
     return change
 
