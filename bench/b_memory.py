@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import datagen
+from bench import datacache
 from bench.env import NOW, runtime
 from bench.harness import Context, Result, skipped
 from bench.servers import SECRET, leadflow_serve, rss_mb
@@ -87,7 +87,7 @@ def run(ctx: Context) -> list[Result]:
         return [skipped(NAME, "RSS of leadflow serve", f"{exc.name} is not there yet")]
     empty = ctx.workdir / "empty.db"
     runtime(f"sqlite:///{empty}").db.dispose()
-    ds = datagen.copy_of(datagen.dataset("mixed", ctx.sizes.memory_items,
+    ds = datacache.copy_of(datacache.dataset("mixed", ctx.sizes.memory_items,
                                          ctx.sizes.memory_items // 20),
                          ctx.workdir / "memory.db")
     max_id = _max_id(ds.path)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench import datagen
+from bench import datacache
 from bench.env import NOW, actors
 from bench.harness import Context, Result, percentile, skipped
 from engine.actors import Actor
@@ -75,7 +75,7 @@ def _latencies(fn: Callable[[], Any], samples: int) -> list[float]:
     return out
 
 
-def _measure(ds: datagen.DataSet, samples: int) -> dict[str, dict[str, Any]]:
+def _measure(ds: datacache.DataSet, samples: int) -> dict[str, dict[str, Any]]:
     from engine.queries import list_items
 
     db = make_engine(ds.url)
@@ -117,8 +117,8 @@ def run(ctx: Context) -> list[Result]:
     except ModuleNotFoundError:
         return [skipped(NAME, "queues", "engine/queries.py is not there yet")]
     small_n, large_n = ctx.sizes.queue_small, ctx.sizes.queue_large
-    small = _measure(datagen.dataset("mixed", small_n, small_n // 20), ctx.sizes.queue_samples)
-    large = _measure(datagen.dataset("mixed", large_n, large_n // 20), ctx.sizes.queue_samples)
+    small = _measure(datacache.dataset("mixed", small_n, small_n // 20), ctx.sizes.queue_samples)
+    large = _measure(datacache.dataset("mixed", large_n, large_n // 20), ctx.sizes.queue_samples)
     results = []
     for label, big in large.items():
         growth = big["p95"] / small[label]["p95"]

@@ -16,7 +16,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench import datagen
+from bench import datacache
 from bench.env import NOW
 from bench.harness import Context, Result, skipped
 from engine.bootstrap import open_runtime
@@ -30,7 +30,7 @@ GROWTH = 1.5
 BATCH = 500
 
 
-def _engine(ds: datagen.DataSet) -> tuple[float, int]:
+def _engine(ds: datacache.DataSet) -> tuple[float, int]:
     from engine.sweep import run_sweep
 
     rt = open_runtime(ds.url, default_workflows_dir(), clock=ManualClock(NOW))
@@ -99,10 +99,10 @@ def run(ctx: Context) -> list[Result]:
     times: dict[int, float] = {}
     results = []
     for size in ctx.sizes.sweep_sizes:
-        ds = datagen.dataset("open", size, overdue)
-        seconds, escalated = _engine(datagen.copy_of(ds, ctx.workdir / "sweep.db"))
+        ds = datacache.dataset("open", size, overdue)
+        seconds, escalated = _engine(datacache.copy_of(ds, ctx.workdir / "sweep.db"))
         (ctx.workdir / "sweep.db").unlink()
-        floor_s, floor_n = _floor(datagen.copy_of(ds, ctx.workdir / "floor.db").path)
+        floor_s, floor_n = _floor(datacache.copy_of(ds, ctx.workdir / "floor.db").path)
         (ctx.workdir / "floor.db").unlink()
         if escalated != overdue or floor_n != overdue:
             raise RuntimeError(f"expected {overdue} escalations, engine made {escalated}, "

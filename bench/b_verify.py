@@ -1,5 +1,6 @@
 """Benchmark 2: audit verification, events per second, by `engine.audit.verify` and by the
-`leadflow verify` command, on a generated data set of valid chains (bench/datagen.py).
+`leadflow verify` command, on a generated data set of valid chains (bench/datagen.py, cached
+by bench/datacache.py).
 
 Floor: the sqlite3 module reading the same columns in the same order and feeding each row to
 hashlib.sha256, with no canonical JSON, no chain logic and no type conversion."""
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import datagen
+from bench import datacache
 from bench.env import runtime
 from bench.harness import Context, Result, alternate
 from engine.audit import verify
@@ -88,7 +89,7 @@ def _startup(ctx: Context) -> float:
 
 
 def run(ctx: Context) -> list[Result]:
-    ds = datagen.dataset("mixed", ctx.sizes.verify_items, overdue=ctx.sizes.verify_items // 20)
+    ds = datacache.dataset("mixed", ctx.sizes.verify_items, overdue=ctx.sizes.verify_items // 20)
     rates = alternate(ctx.sizes.rounds, {
         "floor": _floor(ds.path, ds.events),
         "engine": _engine(ds.url, ds.events),

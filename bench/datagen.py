@@ -7,16 +7,11 @@ accepts every chain. Exactly `overdue` open items are past due at `bench.env.NOW
 had its reminder, a `remind` system event); every other open item's next check lies in the
 future, so a sweep at NOW finds exactly the overdue ones.
 
-Data sets are SQLite files cached in bench/.cache/, keyed by profile, size, overdue count,
-the schema (sqlite_master of a freshly migrated database), this file and the workflow and
-org files. A benchmark that writes must work on a copy (`copy_of`)."""
+Cached between runs by bench/datacache.py."""
 
 from __future__ import annotations
 
-import hashlib
 import random
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,8 +20,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bench.env import EXAMPLE_ORG, NOW, actors, runtime
-from bench.harness import CACHE_DIR
+from bench.env import NOW, actors, runtime
 from engine.actors import Actor
 from engine.audit import GENESIS, EventRecord
 from engine.calendar import CHINA_TZ, ChinaCalendar
@@ -36,7 +30,6 @@ from engine.tables import AuditEvent, Item
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
 EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
-GENERATOR_VERSION = 2
 BATCH = 5000
 SEED = 20260601
 
@@ -67,72 +60,6 @@ CHANNEL_WEIGHTS = (30, 10, 15, 10, 20, 5, 4, 4, 2)
 CATEGORIES = ("discipline_conduct", "ability_competence", "law_enforcement", "violation")
 CATEGORY_WEIGHTS = (35, 20, 35, 10)
 OUTCOMES = ("substantiated", "partly_substantiated", "unfounded")
-
-
-@dataclass(frozen=True, kw_only=True)
-class DataSet:
-    path: Path
-    profile: str
-    items: int
-    overdue: int
-    events: int
-
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.path}"
-
-
-def dataset(profile: str, items: int, overdue: int) -> DataSet:
-    """The cached data set, generated first if missing (or if the schema changed)."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    (CACHE_DIR / ".gitignore").write_text("*\n")  # generated data never enters git
-    key = _cache_key(profile, items, overdue)
-    path = CACHE_DIR / f"{profile}-{items}-{overdue}-{key}.db"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        _generate(tmp, profile, items, overdue)
-        with sqlite3.connect(tmp) as conn:  # fold the WAL in: one self-contained file
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode=DELETE")
-        tmp.rename(path)
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        events = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
-    return DataSet(path=path, profile=profile, items=items, overdue=overdue, events=events)
-
-
-def copy_of(ds: DataSet, dest: Path) -> DataSet:
-    """A private copy for benchmarks that write."""
-    shutil.copyfile(ds.path, dest)
-    return DataSet(path=dest, profile=ds.profile, items=ds.items, overdue=ds.overdue,
-                   events=ds.events)
-
-
-def _cache_key(profile: str, items: int, overdue: int) -> str:
-    h = hashlib.sha256(f"{GENERATOR_VERSION}:{profile}:{items}:{overdue}".encode())
-    h.update(_schema_sql().encode())
-    root = Path(__file__).resolve().parent.parent
-    for f in (Path(__file__), root / "workflows" / "lead.yaml", EXAMPLE_ORG):
-        h.update(f.read_bytes())
-    return h.hexdigest()[:12]
-
-
-_SCHEMA: list[str] = []
-
-
-def _schema_sql() -> str:
-    """The schema a fresh database gets from the migrations (cached for the process)."""
-    if not _SCHEMA:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            rt = runtime(f"sqlite:///{tmp}/schema.db")
-            rt.db.dispose()
-            with sqlite3.connect(f"{tmp}/schema.db") as conn:
-                rows = conn.execute("SELECT type, name, sql FROM sqlite_master "
-                                    "ORDER BY type, name").fetchall()
-        _SCHEMA.append(repr(rows))
-    return _SCHEMA[0]
 
 
 class _Due:
@@ -184,7 +111,8 @@ def _org(rt: Any) -> _Org:
                 codes={jid: j.code for jid, j in jurs.items()}, weights=weights)
 
 
-def _generate(path: Path, profile: str, items: int, overdue: int) -> None:
+def generate(path: Path, profile: str, items: int, overdue: int) -> None:
+    """Write the data set into a new SQLite database at `path`."""
     rt = runtime(f"sqlite:///{path}")
     try:
         org = _org(rt)

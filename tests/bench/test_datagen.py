@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bench import datagen
+from bench import datacache
 from bench.env import NOW
 from engine.audit import verify
 from engine.bootstrap import open_runtime
@@ -22,12 +22,12 @@ ITEM = Item.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> datagen.DataSet:
-    monkeypatch.setattr(datagen, "CACHE_DIR", tmp_path / "cache")
-    return datagen.dataset("mixed", 400, 25)
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> datacache.DataSet:
+    monkeypatch.setattr(datacache, "CACHE_DIR", tmp_path / "cache")
+    return datacache.dataset("mixed", 400, 25)
 
 
-def test_generated_chains_verify(small: datagen.DataSet) -> None:
+def test_generated_chains_verify(small: datacache.DataSet) -> None:
     """Every generated audit chain passes engine.audit.verify."""
     rt = open_runtime(small.url, default_workflows_dir(), clock=ManualClock(NOW))
     with read_tx(rt.db) as conn:
@@ -36,7 +36,7 @@ def test_generated_chains_verify(small: datagen.DataSet) -> None:
     assert (report.items, report.events) == (400, small.events)
 
 
-def test_exactly_the_asked_items_are_overdue(small: datagen.DataSet) -> None:
+def test_exactly_the_asked_items_are_overdue(small: datacache.DataSet) -> None:
     """Exactly `overdue` open items are past due at NOW, and only they are due a check."""
     rt = open_runtime(small.url, default_workflows_dir(), clock=ManualClock(NOW))
     with read_tx(rt.db) as conn:
@@ -47,19 +47,19 @@ def test_exactly_the_asked_items_are_overdue(small: datagen.DataSet) -> None:
     assert (past_due, checks) == (25, 25)
 
 
-def test_a_sweep_escalates_each_overdue_item_once(small: datagen.DataSet,
+def test_a_sweep_escalates_each_overdue_item_once(small: datacache.DataSet,
                                                   tmp_path: Path) -> None:
     """A sweep at NOW owes each overdue item one escalation (level 1) and nothing else."""
-    copy = datagen.copy_of(small, tmp_path / "copy.db")
+    copy = datacache.copy_of(small, tmp_path / "copy.db")
     rt = open_runtime(copy.url, default_workflows_dir(), clock=ManualClock(NOW))
     report = run_sweep(rt)
     assert (report.items, report.escalations, report.reminders, report.failed) == (
         25, {1: 25}, 0, [])
 
 
-def test_data_sets_are_cached(small: datagen.DataSet) -> None:
+def test_data_sets_are_cached(small: datacache.DataSet) -> None:
     """Asking again for the same data set returns the cached file, untouched."""
     before = small.path.stat().st_mtime_ns
-    again = datagen.dataset("mixed", 400, 25)
+    again = datacache.dataset("mixed", 400, 25)
     assert again.path == small.path
     assert again.path.stat().st_mtime_ns == before
