@@ -162,7 +162,11 @@ def list_items(conn: Connection, actor: Actor, filters: ItemFilters, *, now: dat
     q = _item_select().where(*_where(filters, now))
     ids = scope_ids(conn, actor, filters.jurisdiction_id)
     if ids is not None:
-        q = q.where(ITEM.c.jurisdiction_id.in_(ids))
+        # In due order, `+ 0` keeps the planner off the jurisdiction index: without table
+        # statistics SQLite would pick it and sort a whole city's items; walking
+        # ix_item_due_id and filtering by scope stops after one page.
+        scope_col = ITEM.c.jurisdiction_id + 0 if order == "due" else ITEM.c.jurisdiction_id
+        q = q.where(scope_col.in_(ids))
     key = _decode_cursor(order, cursor) if cursor else None
     if order == "newest":
         if key:
