@@ -64,6 +64,18 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def snapshot_tx(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one snapshot across all its statements (PostgreSQL:
+    REPEATABLE READ; SQLite's read transactions already do), so a check that reads items
+    and then their events never mistakes a transition committed in between for damage."""
+    with engine.connect() as conn:
+        if is_postgres(conn):
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
 def is_postgres(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 

@@ -12,7 +12,7 @@ from api.errors import problems
 from api.schemas import AuditEventOut, BrokenChainOut, EventPage, TimeParam, VerifyOut
 from api.views import event_out
 from engine.audit import verify
-from engine.db import read_tx
+from engine.db import read_tx, snapshot_tx
 from engine.queries import EventFilters, item_ids_in_scope, list_events, visible_jurisdiction
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -44,7 +44,7 @@ def events(actor: Auditor, rt: RuntimeDep,
 @router.post("/verify", response_model=VerifyOut, responses=problems(401, 403))
 def verify_chains(actor: Auditor, rt: RuntimeDep) -> VerifyOut:
     """Verify every audit chain in your scope: hashes, links, heads, replayed states."""
-    with read_tx(rt.db) as conn:
+    with snapshot_tx(rt.db) as conn:
         report = verify(conn, item_ids=item_ids_in_scope(conn, actor))
     return VerifyOut(ok=report.ok, checked_items=report.items, checked_events=report.events,
                      broken=[BrokenChainOut(item_id=b.item_id, ref=b.ref, first_bad_seq=b.seq,
