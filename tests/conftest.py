@@ -7,18 +7,17 @@ schema, so tests never see each other's rows."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
+from bench.env import pg_schema
 from engine.actors import Actor
 from engine.bootstrap import open_runtime
 from engine.clock import ManualClock
-from engine.db import make_engine, read_tx, write_tx
+from engine.db import read_tx, write_tx
 from engine.loader import default_workflows_dir
 from engine.org import actor_for_user, load_org, read_org_file
 from engine.runtime import Runtime
@@ -32,17 +31,9 @@ START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def _pg_schema_url(base: str) -> Iterator[str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """A URL whose search_path is a new schema, dropped after the test (bench uses it too)."""
+    with pg_schema(base) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
