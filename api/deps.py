@@ -4,6 +4,7 @@ for one outside the caller's jurisdiction alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -62,28 +63,23 @@ def require_admin(actor: CurrentUser) -> Actor:
 
 AdminUser = Annotated[Actor, Depends(require_admin)]
 
+
+def roles_required(roles: frozenset[str], doing: str) -> Callable[[Actor], Actor]:
+    """A dependency admitting a real user whose role is in `roles` (403 otherwise)."""
+    def require(actor: Person) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden(f"role {actor.role!r} may not {doing}; it needs one of: "
+                            f"{', '.join(sorted(roles))}")
+        return actor
+
+    return require
+
+
 AUDITOR_ROLES = frozenset({Role.supervisor.value, Role.office.value, Role.admin.value})
-
-
-def require_auditor(actor: Person) -> Actor:
-    if actor.role not in AUDITOR_ROLES:
-        raise Forbidden(f"role {actor.role!r} may not read the audit trail; it needs one of: "
-                        f"{', '.join(sorted(AUDITOR_ROLES))}")
-    return actor
-
-
-Auditor = Annotated[Actor, Depends(require_auditor)]
+Auditor = Annotated[Actor, Depends(roles_required(AUDITOR_ROLES, "read the audit trail"))]
 
 REPORT_ROLES = AUDITOR_ROLES | {Role.handler.value}
-
-
-def require_reader_of_reports(actor: Person) -> Actor:
-    if actor.role not in REPORT_ROLES:
-        raise Forbidden(f"role {actor.role!r} may not read reports")
-    return actor
-
-
-ReportReader = Annotated[Actor, Depends(require_reader_of_reports)]
+ReportReader = Annotated[Actor, Depends(roles_required(REPORT_ROLES, "read reports"))]
 
 ItemId = Annotated[int, Path(description="the item's id", ge=1, le=2**31 - 1)]
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Connection, bindparam, insert, select, update
-from transitions import MachineError
 
 from engine.actors import Actor
 from engine.audit import GENESIS, EventRecord, append
@@ -217,13 +216,14 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
     wf = rt.registry.get(item.workflow, item.workflow_version)
     now = rt.clock.now()
     values: dict[str, Any]
+    td: TransitionDef | None = None  # set for workflow triggers only
     if annotation:
         values, to_state = {}, item.state
     elif trigger in SYSTEM_TRIGGERS:
         values = _system_values(actor, wf, item, trigger, system_values)
         to_state = item.state
     else:
-        values, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
+        td, values, merged, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
         if to_state != item.state:
             plan = plan_on_enter(
                 wf=wf, from_state=item.state, to_state=to_state, now=now,
@@ -237,8 +237,6 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
                 "escalation_level": 0,
                 "closed_at": now if wf.states[to_state].closed else None,
             }
-        merged = dict(item.data or {})
-        merged.update(data)
         values["data"] = merged
     record = EventRecord(
         item_id=item.id, seq=item.audit_seq + 1, at=now, actor=actor.label,
@@ -262,27 +260,30 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
         data=data, due_at=values.get("due_at", item.due_at),
         escalation_level=values.get("escalation_level", item.escalation_level),
     )
-    if not annotation and trigger not in SYSTEM_TRIGGERS:
-        _note_references(conn, rt, actor, wf, item, trigger, data)
+    if td is not None:
+        _note_references(conn, rt, actor, td, item, data)
     if after is not None:
         after(conn, change)
     return change
 
 
-def _note_references(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef,
-                     item: Any, trigger: str, data: Mapping[str, Any]) -> None:
+def _note_references(conn: Connection, rt: Runtime, actor: Actor, td: TransitionDef,
+                     item: Any, data: Mapping[str, Any]) -> None:
     """A transition that names another item (merge_into) is recorded in that item's history
     too, as a `link` annotation in the same transaction, however the trigger was fired."""
-    td = wf.transition(item.state, trigger)
-    for spec in td.requires if td is not None else ():
+    for spec in td.requires:
         if spec.kind == "item_ref" and data.get(spec.name) is not None:
             _apply(conn, rt, actor, int(data[spec.name]), "link",
-                   {"item_id": item.id, "ref": item.ref, "via": trigger, "field": spec.name},
+                   {"item_id": item.id, "ref": item.ref, "via": td.trigger,
+                    "field": spec.name},
                    "", None, None, None, annotation=True)
 
 
 def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: Any,
-            trigger: str, data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+            trigger: str, data: dict[str, Any]
+            ) -> tuple[TransitionDef, dict[str, Any], dict[str, Any], str]:
+    """Check and decide one workflow trigger: (its definition, the item columns it routes,
+    the item's merged data, the destination state)."""
     td = wf.transition(item.state, trigger)
     if td is None:
         allowed = [t.trigger for t in allowed_triggers(wf, item.state, actor.role)]
@@ -294,16 +295,14 @@ def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: 
     _check_refs(conn, actor, wf, td, data, item.id)
     merged = dict(item.data or {})
     merged.update(data)
-    try:
-        to_state = decide(rt.registry.machine(wf.name, wf.version), item.state, trigger, merged)
-    except MachineError:  # the definition and the machine disagree: a bug, not bad input
-        raise
+    # a MachineError here means definition and machine disagree: a bug, not bad input
+    to_state = decide(rt.registry.machine(wf.name, wf.version), item.state, trigger, merged)
     if to_state is None:
         failed = [c.describe() for c in td.conditions if not c.holds(merged)]
         raise InvalidData(f"{trigger}: condition not met: {', '.join(failed)}",
                           fields={c.field: f"needs {c.describe()}" for c in td.conditions
                                   if not c.holds(merged)})
-    return _routing(conn, actor, td, data, item), to_state
+    return td, _routing(conn, actor, td, data, item), merged, to_state
 
 
 def _system_values(actor: Actor, wf: WorkflowDef, item: Any, trigger: str,
@@ -397,8 +396,9 @@ def _check_no_identity(data: Mapping[str, Any]) -> None:
 
 
 def _check_vocabularies(wf: WorkflowDef, data: Mapping[str, Any]) -> None:
+    """Fields with a vocabulary in the workflow (e.g. channel, category) must use it, and no
+    field may carry the reporter's identity."""
     _check_no_identity(data)
-    """Fields with a vocabulary in the workflow (e.g. channel, category) must use it."""
     vocab = wf.extra.get("vocabularies") or {}
     problems = {}
     for name, values in vocab.items():

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from api.deps import Person, RuntimeDep
-from api.errors import Forbidden, problem, problems
+from api.deps import RuntimeDep, roles_required
+from api.errors import problem, problems
 from api.routes.leads import NO_STORE, AttachmentIn
 from api.schemas import Strict
 from engine.actors import Actor
@@ -23,14 +23,7 @@ router = APIRouter(prefix="/v1/receipts", tags=["receipts"])
 RECEIPT_ROLES = frozenset({Role.client.value})
 
 
-def require_platform(actor: Person) -> Actor:
-    if actor.role not in RECEIPT_ROLES:
-        raise Forbidden(f"role {actor.role!r} may not use receipt codes; it needs one of: "
-                        f"{', '.join(sorted(RECEIPT_ROLES))}")
-    return actor
-
-
-Platform = Annotated[Actor, Depends(require_platform)]
+Platform = Annotated[Actor, Depends(roles_required(RECEIPT_ROLES, "use receipt codes"))]
 
 
 class ReceiptIn(Strict):
