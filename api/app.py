@@ -12,10 +12,9 @@ from fastapi import FastAPI
 
 from api import errors
 from api.middleware import RequestLog
-from engine.bootstrap import open_runtime
-from engine.runtime import Runtime
+from engine.org.tokens import install_bootstrap_token
+from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
-from engine.tokens import install_bootstrap_token
 
 # api/routes/<name>.py, each exposing `router`; leads and receipts belong to lead intake,
 # notifications to the scheduler.
@@ -49,7 +48,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
 def _scheduler_lifespan(rt: Runtime, settings: Settings) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from engine.scheduler import start_in_process
+        from engine.scheduling.tick import start_in_process
 
         sched = start_in_process(rt, sweep_interval_s=settings.sweep_interval_seconds)
         try:

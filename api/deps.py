@@ -11,12 +11,12 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import Forbidden, Unauthorized
-from engine.actors import Actor
-from engine.db import read_tx
-from engine.queries import get_item
-from engine.roles import Role
+from engine.items.queries import get_item
+from engine.kernel.actors import Actor
+from engine.kernel.roles import Role
+from engine.org.tokens import authenticate
 from engine.runtime import Runtime
-from engine.tokens import authenticate
+from engine.storage.db import read_tx
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
 

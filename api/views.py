@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from api.schemas import AvailableTransition, EventOut, FieldOut, ItemDetail, ItemOut
-from engine.actors import Actor
-from engine.definitions import FieldSpec
+from engine.items.transition import allowed_triggers
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import allowed_triggers
+from engine.workflow.model import FieldSpec
 
 
 def field_out(spec: FieldSpec) -> FieldOut:

@@ -18,7 +18,7 @@ from bench.b_transitions import OFFICE, _pool
 from bench.env import NOW, actors, runtime
 from bench.harness import Context, Result, alternate, skipped
 from bench.servers import SECRET, floor_serve, leadflow_serve
-from engine.db import write_tx
+from engine.storage.db import write_tx
 
 NAME = "http"
 TARGET = 0.5
@@ -43,7 +43,7 @@ def _load(url: str, token: str, ids: list[int], ctx: Context,
 def run(ctx: Context) -> list[Result]:
     try:
         import api.app  # noqa: F401
-        from engine.tokens import issue_token
+        from engine.org.tokens import issue_token
     except ModuleNotFoundError as exc:
         return [skipped(NAME, "HTTP transitions", f"{exc.name} is not there yet")]
     path = ctx.workdir / "http.db"

@@ -15,8 +15,8 @@ from bench import datacache
 from bench.env import NOW, runtime
 from bench.harness import Context, Result, skipped
 from bench.servers import SECRET, leadflow_serve, rss_mb
-from engine.db import make_engine, write_tx
-from engine.org import USER
+from engine.org.tree import USER
+from engine.storage.db import make_engine, write_tx
 
 NAME = "memory"
 TARGET_MB = 50.0
@@ -28,7 +28,7 @@ SINGLE_READS = 600
 def _token(url: str) -> str:
     from sqlalchemy import select
 
-    from engine.tokens import issue_token
+    from engine.org.tokens import issue_token
 
     db = make_engine(url)
     try:

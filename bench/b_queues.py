@@ -1,4 +1,4 @@
-"""Benchmark 4: work queues through the engine's query layer (`engine.queries.list_items`)
+"""Benchmark 4: work queues through the engine's query layer (`engine.items.queries.list_items`)
 on a generated province: the first page of a county handler's open-item queue (their unit's
 leads, newest first) and of the city office's overdue list (earliest due first).
 
@@ -17,10 +17,10 @@ from sqlalchemy import event
 from bench import datacache
 from bench.env import NOW, actors
 from bench.harness import Context, Result, percentile, skipped
-from engine.actors import Actor
-from engine.db import make_engine, read_tx
-from engine.registry import registry_from_db
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.storage.db import make_engine, read_tx
+from engine.workflow.registry import registry_from_db
 
 NAME = "queues"
 TARGET_MS = 20.0
@@ -33,7 +33,7 @@ MIN_SAMPLES = 10
 
 
 def _queues(actor_of: dict[str, Actor]) -> dict[str, tuple[Actor, Any, str]]:
-    from engine.queries import ItemFilters
+    from engine.items.queries import ItemFilters
 
     handler = actor_of[HANDLER]
     return {
@@ -76,7 +76,7 @@ def _latencies(fn: Callable[[], Any], samples: int) -> list[float]:
 
 
 def _measure(ds: datacache.DataSet, samples: int) -> dict[str, dict[str, Any]]:
-    from engine.queries import list_items
+    from engine.items.queries import list_items
 
     db = make_engine(ds.url)
     with read_tx(db) as conn:
@@ -113,9 +113,9 @@ def _measure(ds: datacache.DataSet, samples: int) -> dict[str, dict[str, Any]]:
 
 def run(ctx: Context) -> list[Result]:
     try:
-        import engine.queries  # noqa: F401
+        import engine.items.queries  # noqa: F401
     except ModuleNotFoundError:
-        return [skipped(NAME, "queues", "engine/queries.py is not there yet")]
+        return [skipped(NAME, "queues", "engine/items/queries.py is not there yet")]
     small_n, large_n = ctx.sizes.queue_small, ctx.sizes.queue_large
     small = _measure(datacache.dataset("mixed", small_n, small_n // 20), ctx.sizes.queue_samples)
     large = _measure(datacache.dataset("mixed", large_n, large_n // 20), ctx.sizes.queue_samples)

@@ -1,4 +1,4 @@
-"""Benchmark 5: one escalation sweep (`engine.sweep.run_sweep`) over open items of which a
+"""Benchmark 5: one escalation sweep (`engine.scheduling.sweep.run_sweep`) over open items of which a
 fixed number fell due in the last day, at two sizes: the time to escalate all of them, and
 how it grows with the open items that are not due (it should not).
 
@@ -19,10 +19,10 @@ from pathlib import Path
 from bench import datacache
 from bench.env import NOW
 from bench.harness import Context, Result, skipped
-from engine.bootstrap import open_runtime
-from engine.canonical import event_body
-from engine.clock import ManualClock
-from engine.loader import default_workflows_dir
+from engine.kernel.canonical import event_body
+from engine.kernel.clock import ManualClock
+from engine.runtime import open_runtime
+from engine.workflow.loader import default_workflows_dir
 
 NAME = "sweep"
 TARGET_S = 3.0  # for 10,000 escalations; scaled to the mode's count
@@ -31,7 +31,7 @@ BATCH = 500
 
 
 def _engine(ds: datacache.DataSet) -> tuple[float, int]:
-    from engine.sweep import run_sweep
+    from engine.scheduling.sweep import run_sweep
 
     rt = open_runtime(ds.url, default_workflows_dir(), clock=ManualClock(NOW))
     try:
@@ -91,9 +91,9 @@ def _floor(path: Path) -> tuple[float, int]:
 
 def run(ctx: Context) -> list[Result]:
     try:
-        import engine.sweep  # noqa: F401
+        import engine.scheduling.sweep  # noqa: F401
     except ModuleNotFoundError:
-        return [skipped(NAME, "sweep", "engine/sweep.py is not there yet")]
+        return [skipped(NAME, "sweep", "engine/scheduling/sweep.py is not there yet")]
     overdue = ctx.sizes.sweep_overdue
     target_s = TARGET_S * overdue / 10_000
     times: dict[int, float] = {}

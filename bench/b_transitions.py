@@ -1,4 +1,4 @@
-"""Benchmark 1: durable transitions through `engine.transition.apply`, against the raw
+"""Benchmark 1: durable transitions through `engine.items.transition.apply`, against the raw
 driver doing the same reads and writes on the same schema (bench/raw_floor.py).
 
 A pool of leads is brought to `investigating` through the engine; then engine and floor each
@@ -15,12 +15,12 @@ from typing import Any
 from bench import raw_floor
 from bench.env import NOW, actors, pg_schema, runtime
 from bench.harness import Context, Result, alternate, skipped
-from engine.actors import Actor
-from engine.clock import ManualClock
-from engine.db import read_tx
-from engine.org import jurisdiction_by_code
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.org.tree import jurisdiction_by_code
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
+from engine.storage.db import read_tx
 
 NAME = "transitions"
 POOL = 100  # items per side; transitions cycle over them
@@ -106,7 +106,7 @@ def _measure(ctx: Context, url: str, connect: Callable[[], Any],
 
 def _check_chains(rt: Runtime) -> None:
     """Both sides must have written chains the engine's verifier accepts."""
-    from engine.audit import verify
+    from engine.items.audit import verify
 
     with read_tx(rt.db) as conn:
         report = verify(conn)

@@ -1,4 +1,4 @@
-"""Benchmark 2: audit verification, events per second, by `engine.audit.verify` and by the
+"""Benchmark 2: audit verification, events per second, by `engine.items.audit.verify` and by the
 `leadflow verify` command, on a generated data set of valid chains (bench/datagen.py, cached
 by bench/datacache.py).
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from bench import datacache
 from bench.env import runtime
 from bench.harness import Context, Result, alternate
-from engine.audit import verify
-from engine.db import make_engine, read_tx
+from engine.items.audit import verify
+from engine.storage.db import make_engine, read_tx
 
 NAME = "verify"
 TARGET = 100_000  # events/s
@@ -101,7 +101,7 @@ def run(ctx: Context) -> list[Result]:
                "cli_events_per_s_after_startup": ds.events / (ds.events / rates["cli"] - startup)
                if ds.events / rates["cli"] > startup else None}
     rows = []
-    for key, case in (("engine", "engine.audit.verify"),
+    for key, case in (("engine", "engine.items.audit.verify"),
                       ("cli", f"`leadflow verify` (process, {startup:.1f} s of it start-up)")):
         rows.append(Result(
             bench=NAME, case=f"{case}, {ds.events:,} events", value=rates[key],

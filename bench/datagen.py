@@ -2,7 +2,7 @@
 chains, written with batched Core inserts (executemany), never one API call per item.
 
 Each lead walks a real path of workflows/lead.yaml (create → transfer → accept → close ...);
-its events are hashed with the engine's own `EventRecord.digest`, so `engine.audit.verify`
+its events are hashed with the engine's own `EventRecord.digest`, so `engine.items.audit.verify`
 accepts every chain. Exactly `overdue` open items are past due at `bench.env.NOW` (each has
 had its reminder, a `remind` system event); every other open item's next check lies in the
 future, so a sweep at NOW finds exactly the overdue ones.
@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bench.env import NOW, actors, runtime
-from engine.actors import Actor
-from engine.audit import GENESIS, EventRecord
-from engine.calendar import CHINA_TZ, ChinaCalendar
-from engine.org import JUR, UNIT
-from engine.refs import COUNTER
-from engine.tables import AuditEvent, Item
+from engine.deadlines.calendar import CHINA_TZ, ChinaCalendar
+from engine.items.audit import GENESIS, EventRecord
+from engine.items.refs import COUNTER
+from engine.kernel.actors import Actor
+from engine.org.tree import JUR, UNIT
+from engine.storage.tables import AuditEvent, Item
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
 EVENT = AuditEvent.__table__  # type: ignore[attr-defined]

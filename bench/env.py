@@ -14,15 +14,14 @@ from pathlib import Path
 import structlog
 from sqlalchemy import text
 
-from engine.actors import Actor
-from engine.bootstrap import open_runtime
-from engine.clock import ManualClock
-from engine.db import make_engine, read_tx, write_tx
-from engine.loader import default_workflows_dir
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.logs import configure
-from engine.org import actor_for_user, load_org, read_org_file
-from engine.runtime import Runtime
-from engine.tables import User
+from engine.org.tree import actor_for_user, load_org, read_org_file
+from engine.runtime import Runtime, open_runtime
+from engine.storage.db import make_engine, read_tx, write_tx
+from engine.storage.tables import User
+from engine.workflow.loader import default_workflows_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ORG = ROOT / "examples" / "org.yaml"

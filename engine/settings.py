@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from engine.db import DEFAULT_SQLITE_URL
-from engine.loader import default_workflows_dir
+from engine.storage.db import DEFAULT_SQLITE_URL
+from engine.workflow.loader import default_workflows_dir
 
 
 class Settings(BaseSettings):
@@ -23,6 +23,6 @@ class Settings(BaseSettings):
     log_level: str = "info"
     sweep_interval_seconds: int = 60
     run_scheduler: bool = True
-    # where `leadflow serve` and `leadflow demo` listen (engine/cli_api.py)
+    # where `leadflow serve` and `leadflow demo` listen (cli/serve.py)
     host: str = "127.0.0.1"
     port: int = 8000

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 
 from bench.env import pg_schema
-from engine.actors import Actor
-from engine.bootstrap import open_runtime
-from engine.clock import ManualClock
-from engine.db import read_tx, write_tx
-from engine.loader import default_workflows_dir
-from engine.org import actor_for_user, load_org, read_org_file
-from engine.runtime import Runtime
-from engine.tables import User
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.org.tree import actor_for_user, load_org, read_org_file
+from engine.runtime import Runtime, open_runtime
+from engine.storage.db import read_tx, write_tx
+from engine.storage.tables import User
+from engine.workflow.loader import default_workflows_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ORG = ROOT / "examples" / "org.yaml"

@@ -1,7 +1,7 @@
 """Items: create (idempotent), list with filters and a cursor, read with the transitions
 available now, fire a transition under If-Match, read the history.
 
-Every state change goes through engine.transition (create_item / apply); this module only
+Every state change goes through engine.items.transition (create_item / apply); this module only
 translates HTTP to those calls."""
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from api.deps import Person, RuntimeDep, ScopedItem
 from api.errors import problems
 from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, TransitionIn
 from api.views import event_out, item_detail, item_out
-from engine.actors import Actor
-from engine.db import read_tx
 from engine.errors import InvalidData, VersionConflict
-from engine.queries import (
+from engine.items.queries import (
     ItemFilters,
     get_item,
     history,
@@ -29,9 +27,11 @@ from engine.queries import (
     visible_jurisdiction,
     visible_unit,
 )
+from engine.items.transition import Change, apply, create_item
+from engine.kernel.actors import Actor
+from engine.org.tokens import find_idempotent, remember_idempotent, request_fingerprint
 from engine.runtime import Runtime
-from engine.tokens import find_idempotent, remember_idempotent, request_fingerprint
-from engine.transition import Change, apply, create_item
+from engine.storage.db import read_tx
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
 IdempotencyKey = Annotated[str | None, Header(

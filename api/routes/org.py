@@ -22,9 +22,10 @@ from api.schemas import (
     UserOut,
     UserWithToken,
 )
-from engine.db import read_tx, write_tx
 from engine.errors import NotFound
-from engine.org import (
+from engine.items.queries import user_ids_in_scope, visible_jurisdiction
+from engine.org.tokens import issue_token, revoke_token, rotate_tokens
+from engine.org.tree import (
     JUR,
     UNIT,
     USER,
@@ -32,8 +33,7 @@ from engine.org import (
     add_unit,
     add_user,
 )
-from engine.queries import user_ids_in_scope, visible_jurisdiction
-from engine.tokens import issue_token, revoke_token, rotate_tokens
+from engine.storage.db import read_tx, write_tx
 
 router = APIRouter(prefix="/v1", tags=["org"])
 AUTH = (401,)

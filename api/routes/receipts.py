@@ -15,9 +15,9 @@ from api.deps import RuntimeDep, roles_required
 from api.errors import problem, problems
 from api.routes.leads import NO_STORE, AttachmentIn
 from api.schemas import Strict
-from engine.actors import Actor
-from engine.receipts import PublicStatus, ReceiptRateLimited, add_info, lookup
-from engine.roles import Role
+from engine.intake.receipts import PublicStatus, ReceiptRateLimited, add_info, lookup
+from engine.kernel.actors import Actor
+from engine.kernel.roles import Role
 
 router = APIRouter(prefix="/v1/receipts", tags=["receipts"])
 RECEIPT_ROLES = frozenset({Role.client.value})

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from api.deps import ReportReader, RuntimeDep
 from api.errors import problems
 from api.schemas import SummaryOut
-from engine.db import read_tx
-from engine.queries import visible_jurisdiction
-from engine.reports import summary
+from engine.items.queries import visible_jurisdiction
+from engine.items.reports import summary
+from engine.storage.db import read_tx
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

@@ -19,9 +19,9 @@ from api.schemas import (
     WorkflowSummary,
 )
 from api.views import field_out
-from engine.definitions import WorkflowDef
-from engine.machines import mermaid
 from engine.runtime import Runtime
+from engine.workflow.machines import mermaid
+from engine.workflow.model import WorkflowDef
 
 router = APIRouter(prefix="/v1/workflows", tags=["workflows"])
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1,

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
-from engine.db import read_tx, write_tx
-from engine.org import USER, jurisdiction_by_code
+from engine.org.tokens import issue_token
+from engine.org.tree import USER, jurisdiction_by_code
 from engine.runtime import Runtime
 from engine.settings import Settings
-from engine.tokens import issue_token
+from engine.storage.db import read_tx, write_tx
 
 SECRET = "test-secret-for-hmac"
 BOOTSTRAP = "bootstrap-token-for-tests"

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from engine.clock import ManualClock
-from engine.db import write_tx
+from engine.kernel.clock import ManualClock
+from engine.storage.db import write_tx
 from tests.api.conftest import (
     CITY_OFFICE,
     CLIENT,

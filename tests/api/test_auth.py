@@ -7,9 +7,9 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from api.app import create_app
-from engine.db import read_tx
+from engine.org.tokens import TOKEN, hash_token
 from engine.settings import Settings
-from engine.tokens import TOKEN, hash_token
+from engine.storage.db import read_tx
 from tests.api.conftest import ADMIN, BOOTSTRAP, DC_HANDLER, SECRET, Api
 
 

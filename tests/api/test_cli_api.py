@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
-from engine.cli import main
-from engine.cli_api import EXAMPLE_ORG, prepare_demo, write_tokens_file
-from engine.db import make_engine
+from cli.main import main
+from cli.serve import EXAMPLE_ORG, prepare_demo, write_tokens_file
 from engine.runtime import Runtime
-from engine.schema import is_empty
 from engine.settings import Settings
+from engine.storage.db import make_engine
+from engine.storage.schema import is_empty
 from tests.api.conftest import SECRET
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.clock import ManualClock
+from engine.kernel.clock import ManualClock
 from tests.api.conftest import (
     CITY_OFFICE,
     DC_HANDLER,

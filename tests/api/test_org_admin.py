@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
-from engine.bootstrap import open_runtime
-from engine.clock import ManualClock
-from engine.loader import default_workflows_dir
+from engine.kernel.clock import ManualClock
+from engine.runtime import open_runtime
 from engine.settings import Settings
+from engine.workflow.loader import default_workflows_dir
 from tests.api.conftest import ADMIN, BOOTSTRAP, DC_OFFICE, SECRET, Api
 from tests.conftest import START
 

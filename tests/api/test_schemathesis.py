@@ -19,11 +19,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from engine.bootstrap import open_runtime
-from engine.clock import ManualClock
-from engine.db import write_tx
-from engine.loader import default_workflows_dir
-from engine.org import load_org, read_org_file
+from engine.kernel.clock import ManualClock
+from engine.org.tree import load_org, read_org_file
+from engine.runtime import open_runtime
+from engine.storage.db import write_tx
+from engine.workflow.loader import default_workflows_dir
 from tests.api.conftest import ADMIN, CITY_OFFICE, Api, make_api
 from tests.conftest import EXAMPLE_ORG, START
 

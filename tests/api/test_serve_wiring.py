@@ -10,12 +10,12 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from api.app import create_app
-from engine.clock import ManualClock
-from engine.db import read_tx
+from engine.items.transition import create_item
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.settings import Settings
-from engine.tables import Item
-from engine.transition import create_item
+from engine.storage.db import read_tx
+from engine.storage.tables import Item
 from tests.api.conftest import Api
 from tests.conftest import actors_of
 

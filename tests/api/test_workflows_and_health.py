@@ -17,7 +17,7 @@ def test_readyz_checks_database(api_sqlite: Api) -> None:
 
 def test_readyz_is_503_when_database_is_gone(api_sqlite: Api) -> None:
     """GET /readyz answers 503 problem+json when the database cannot be reached."""
-    from engine.db import make_engine
+    from engine.storage.db import make_engine
 
     api_sqlite.rt.db = make_engine("sqlite:////nonexistent-dir/x.db")
     r = api_sqlite.client.get("/readyz")

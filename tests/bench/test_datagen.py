@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from bench import datacache
 from bench.env import NOW
-from engine.audit import verify
-from engine.bootstrap import open_runtime
-from engine.clock import ManualClock
-from engine.db import read_tx
-from engine.loader import default_workflows_dir
-from engine.sweep import run_sweep
-from engine.tables import Item
+from engine.items.audit import verify
+from engine.kernel.clock import ManualClock
+from engine.runtime import open_runtime
+from engine.scheduling.sweep import run_sweep
+from engine.storage.db import read_tx
+from engine.storage.tables import Item
+from engine.workflow.loader import default_workflows_dir
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
 
@@ -28,7 +28,7 @@ def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> datacache.DataSet:
 
 
 def test_generated_chains_verify(small: datacache.DataSet) -> None:
-    """Every generated audit chain passes engine.audit.verify."""
+    """Every generated audit chain passes engine.items.audit.verify."""
     rt = open_runtime(small.url, default_workflows_dir(), clock=ManualClock(NOW))
     with read_tx(rt.db) as conn:
         report = verify(conn)

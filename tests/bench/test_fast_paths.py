@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.audit import _at_text
-from engine.canonical import dumps, event_body, timestamp
+from engine.items.audit import _at_text
+from engine.kernel.canonical import dumps, event_body, timestamp
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False,

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.db import read_tx
-from engine.org import jurisdiction_by_code, unit_by_code
+from engine.items.transition import Change, apply
+from engine.kernel.actors import Actor
+from engine.org.tree import jurisdiction_by_code, unit_by_code
 from engine.runtime import Runtime
-from engine.tables import AuditEvent, Item
-from engine.transition import Change, apply
+from engine.storage.db import read_tx
+from engine.storage.tables import AuditEvent, Item
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
 EVENT = AuditEvent.__table__  # type: ignore[attr-defined]

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
-from engine.actors import Actor
-from engine.audit import BrokenChain, EventRecord, verify
-from engine.db import is_postgres, read_tx, write_tx
+from engine.items.audit import BrokenChain, EventRecord, verify
+from engine.items.transition import Change, apply, create_item
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import Change, apply, create_item
+from engine.storage.db import is_postgres, read_tx, write_tx
 from tests.engine.helpers import EVENT, ITEM, event_count, events, jid
 
 OFFICE = "市办-线索组"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from engine.actors import Actor
-from engine.audit import EVENT, verify
-from engine.db import snapshot_tx
+from engine.items.audit import EVENT, verify
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
+from engine.storage.db import snapshot_tx
 from tests.engine.helpers import jid
 from tests.engine.test_audit import tamper
 
@@ -28,7 +28,7 @@ def test_parallel_verify_matches_a_single_process(
         rt_sqlite: Runtime, actors_sqlite: dict[str, Actor],
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Three workers count the same items and events and name the same tampered event."""
-    import engine.audit_parallel as par
+    import engine.items.audit_parallel as par
 
     ids = _items(rt_sqlite, actors_sqlite["市办-线索组"], 9)
     tamper(rt_sqlite, update(EVENT).where(EVENT.c.item_id == ids[7], EVENT.c.seq == 2)

@@ -11,9 +11,9 @@ import pytest
 import structlog
 from sqlalchemy import text, update
 
-from engine.cli import main
-from engine.db import make_engine, write_tx
-from engine.loader import default_workflows_dir
+from cli.main import main
+from engine.storage.db import make_engine, write_tx
+from engine.workflow.loader import default_workflows_dir
 from tests.conftest import EXAMPLE_ORG
 from tests.engine.helpers import EVENT
 from tests.engine.test_loader import MINI

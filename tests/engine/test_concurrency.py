@@ -9,13 +9,13 @@ from datetime import datetime
 
 import pytest
 
-from engine.actors import Actor
-from engine.audit import verify
-from engine.clock import Clock
-from engine.db import is_postgres, read_tx
 from engine.errors import LeadflowError, TransitionRefused, VersionConflict
+from engine.items.audit import verify
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import Clock
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
+from engine.storage.db import is_postgres, read_tx
 from tests.engine.helpers import event_count, events, item_row, jid
 
 OFFICE, HANDLER = "市办-线索组", "市公安-承办人"

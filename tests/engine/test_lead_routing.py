@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from engine.actors import Actor
-from engine.clock import ManualClock
 from engine.errors import InvalidData, NotFound
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
 from tests.engine.helpers import event_count, events, fire_all, item_row, jid, unit_id
 from tests.engine.test_lead_workflow import CLOSE, OFFICE, ROUTES, new_lead
 

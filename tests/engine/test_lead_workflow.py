@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from engine.actors import Actor
-from engine.clock import ManualClock
 from engine.errors import InvalidData, RoleForbidden, TransitionRefused
-from engine.loader import default_workflows_dir, load_file
+from engine.items.transition import Change, apply, create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.transition import Change, apply, create_item
+from engine.workflow.loader import default_workflows_dir, load_file
 from tests.engine.helpers import event_count, events, fire_all, item_row, jid
 
 LEAD = load_file(default_workflows_dir() / "lead.yaml")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.durations import Duration, DurationUnit
 from engine.errors import DefinitionError, DefinitionProblem
-from engine.loader import default_workflows_dir, load_dir, load_file, parse_definition
+from engine.kernel.durations import Duration, DurationUnit
+from engine.workflow.loader import default_workflows_dir, load_dir, load_file, parse_definition
 
 # A small valid workflow; each error case below breaks it in one place.
 MINI = """\

@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Engine, Integer, MetaData, inspect
 
-from engine.db import make_engine
-from engine.schema import alembic_config, metadata, upgrade
+from engine.storage.db import make_engine
+from engine.storage.schema import alembic_config, metadata, upgrade
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
-from engine.clock import ManualClock
-from engine.db import read_tx, write_tx
 from engine.errors import OrgError
-from engine.org import (
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.org.tree import (
     JUR,
     USER,
     add_jurisdiction,
@@ -25,6 +24,7 @@ from engine.org import (
     subtree_ids,
 )
 from engine.runtime import Runtime
+from engine.storage.db import read_tx, write_tx
 from tests.conftest import EXAMPLE_ORG, actors_of
 from tests.engine.helpers import jid
 

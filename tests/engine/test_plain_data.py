@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from engine.actors import Actor
-from engine.audit import verify
-from engine.db import read_tx
 from engine.errors import InvalidData
+from engine.items.audit import verify
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
+from engine.storage.db import read_tx
 from tests.conftest import START
 from tests.engine.helpers import event_count, events, item_row, jid
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from engine.actors import Actor
 from engine.errors import InvalidData, RoleForbidden, TransitionRefused
-from engine.loader import default_workflows_dir, load_file
+from engine.items.transition import Change, apply, create_item
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import Change, apply, create_item
+from engine.workflow.loader import default_workflows_dir, load_file
 from tests.engine.helpers import events, fire_all, item_row, jid
 
 RECT = load_file(default_workflows_dir() / "rectification.yaml")

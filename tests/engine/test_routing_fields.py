@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.actors import Actor
 from engine.errors import InvalidData
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
 from tests.engine.helpers import event_count, item_row, jid
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from engine.actors import Actor
-from engine.audit import verify
-from engine.db import read_tx
+from engine.items.audit import verify
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.transition import apply, create_item
+from engine.storage.db import read_tx
 
 
 def test_lead_happy_path_verifies(rt: Runtime, actors: dict[str, Actor]) -> None:
     """received → transferred → investigating → closed leaves a chain that verifies."""
     office, handler = actors["市办-线索组"], actors["东城公安-承办人"]
     with read_tx(rt.db) as conn:
-        from engine.org import jurisdiction_by_code
+        from engine.org.tree import jurisdiction_by_code
 
         city = jurisdiction_by_code(conn, "5101").id
     c = create_item(rt, actor=office, workflow="lead", jurisdiction_id=city, title="线索",

@@ -26,19 +26,18 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select, text, update
 
-from engine.actors import SYSTEM, Actor
-from engine.audit import verify
-from engine.bootstrap import open_runtime
-from engine.calendar import ChinaCalendar
-from engine.clock import ManualClock
-from engine.db import make_engine, read_tx, write_tx
-from engine.definitions import TransitionDef
+from engine.deadlines.calendar import ChinaCalendar
 from engine.errors import InvalidData, NotFound, RoleForbidden, TransitionRefused
-from engine.loader import ANNOTATION_TRIGGERS, default_workflows_dir, load_dir
-from engine.org import load_org, read_org_file
-from engine.registry import registry_from_db
-from engine.runtime import Runtime
-from engine.transition import allowed_triggers, apply, create_item
+from engine.items.audit import verify
+from engine.items.transition import allowed_triggers, apply, create_item
+from engine.kernel.actors import SYSTEM, Actor
+from engine.kernel.clock import ManualClock
+from engine.org.tree import load_org, read_org_file
+from engine.runtime import Runtime, open_runtime
+from engine.storage.db import make_engine, read_tx, write_tx
+from engine.workflow.loader import ANNOTATION_TRIGGERS, default_workflows_dir, load_dir
+from engine.workflow.model import TransitionDef
+from engine.workflow.registry import registry_from_db
 from tests.conftest import EXAMPLE_ORG, START, actors_of
 from tests.engine.helpers import EVENT, ITEM
 

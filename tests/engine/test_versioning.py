@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
-from engine.bootstrap import load_workflows, open_runtime
-from engine.clock import ManualClock
-from engine.db import read_tx
 from engine.errors import DefinitionConflict, TransitionRefused
-from engine.loader import default_workflows_dir
-from engine.runtime import Runtime
-from engine.tables import WorkflowDefinition
-from engine.transition import apply, create_item
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.runtime import Runtime, load_workflows, open_runtime
+from engine.storage.db import read_tx
+from engine.storage.tables import WorkflowDefinition
+from engine.workflow.loader import default_workflows_dir
 from tests.engine.helpers import events, item_row, jid
 
 DEF = WorkflowDefinition.__table__  # type: ignore[attr-defined]

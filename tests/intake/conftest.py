@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from api.routes.leads import IdentityConfig
-from engine.actors import Actor
-from engine.identity import IdentityCipher
-from engine.intake import LeadCreated, create_lead, parse_lead, vocabularies
+from engine.intake.identity import IdentityCipher
+from engine.intake.lead import LeadCreated, create_lead, parse_lead, vocabularies
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from tests.api.conftest import Api, make_api
 

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from api.routes.leads import IdentityConfig
-from engine.db import read_tx
-from engine.identity import IdentityCipher
-from engine.tables import Item
+from engine.intake.identity import IdentityCipher
+from engine.storage.db import read_tx
+from engine.storage.tables import Item
 from tests.api.conftest import CITY_HANDLER, CITY_OFFICE, CLIENT, DC_OFFICE, XC_OFFICE, Api
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, lead_body
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.audit import verify
-from engine.db import read_tx
-from engine.identity import IdentityKeyError
-from engine.intake import create_lead, parse_lead, vocabularies
-from engine.intake_tables import ItemLink, ReporterIdentity
+from engine.intake.identity import IdentityKeyError
+from engine.intake.lead import create_lead, parse_lead, vocabularies
+from engine.items.audit import verify
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.tables import AuditEvent, Item
+from engine.storage.db import read_tx
+from engine.storage.intake_tables import ItemLink, ReporterIdentity
+from engine.storage.tables import AuditEvent, Item
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead, lead_body
 
 ITEM = Item.__table__  # type: ignore[attr-defined]

@@ -6,13 +6,13 @@ import pytest
 import structlog
 from sqlalchemy import select, update
 
-from engine.actors import Actor
-from engine.db import read_tx, write_tx
 from engine.errors import InvalidData, NotFound, RoleForbidden
-from engine.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
-from engine.intake_tables import ReporterIdentity
+from engine.intake.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.tables import AuditEvent
+from engine.storage.db import read_tx, write_tx
+from engine.storage.intake_tables import ReporterIdentity
+from engine.storage.tables import AuditEvent
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead
 
 EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -171,9 +171,9 @@ def test_logs_never_carry_the_identity(rt: Runtime, make_lead: MakeLead,
 def test_new_key_command_prints_a_usable_key(capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """`leadflow identity new-key` prints a key the cipher accepts, different each time."""
-    from engine.cli import main
+    from cli.main import main
 
-    monkeypatch.setattr("engine.cli.configure", lambda *_a, **_k: None)
+    monkeypatch.setattr("cli.main.configure", lambda *_a, **_k: None)
     assert main(["identity", "new-key"]) == 0
     assert main(["identity", "new-key"]) == 0
     first, second = capsys.readouterr().out.split()

@@ -9,8 +9,8 @@ import structlog
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 
-from engine.db import read_tx
-from engine.schema import metadata
+from engine.storage.db import read_tx
+from engine.storage.schema import metadata
 from tests.api.conftest import ADMIN, CITY_OFFICE, CLIENT, DC_OFFICE, SUPERVISOR, Api
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, lead_body
 

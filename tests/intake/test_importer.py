@@ -9,13 +9,13 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.cli import main
-from engine.db import read_tx
-from engine.identity import IdentityCipher
-from engine.importer import ImportFileError, import_leads
+from cli.main import main
+from engine.intake.identity import IdentityCipher
+from engine.intake.importer import ImportFileError, import_leads
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.tables import AuditEvent, Item
+from engine.storage.db import read_tx
+from engine.storage.tables import AuditEvent, Item
 
 ITEM = Item.__table__  # type: ignore[attr-defined]
 EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -146,7 +146,7 @@ def test_cli_import_reports_rows_and_exit_code(db_url: str, rt: Runtime,
 
     monkeypatch.setenv("LEADFLOW_IDENTITY_KEY", base64.b64encode(bytes(32)).decode())
     # main() points structlog at this test's captured stderr, closed after the test
-    monkeypatch.setattr("engine.cli.configure", lambda *_a, **_k: None)
+    monkeypatch.setattr("cli.main.configure", lambda *_a, **_k: None)
     office = actors["市办-线索组"]
     args = ["--database-url", db_url, "import", "leads", str(csv_file),
             "--as", str(office.user_id)]

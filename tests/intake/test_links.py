@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
-from engine.db import read_tx
 from engine.errors import InvalidData, NotFound
-from engine.lead_links import link_leads, read_links
+from engine.intake.links import link_leads, read_links
+from engine.items.transition import apply
+from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.tables import AuditEvent
-from engine.transition import apply
+from engine.storage.db import read_tx
+from engine.storage.tables import AuditEvent
 from tests.intake.conftest import MakeLead
 
 EVENT = AuditEvent.__table__  # type: ignore[attr-defined]

@@ -8,16 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.clock import ManualClock
-from engine.db import read_tx
 from engine.errors import InvalidData, NotFound
-from engine.intake import LeadCreated
-from engine.intake_tables import ReceiptCode, ReceiptFailure
-from engine.receipts import RateLimit, ReceiptRateLimited, add_info, code_hash, lookup
+from engine.intake.lead import LeadCreated
+from engine.intake.receipts import RateLimit, ReceiptRateLimited, add_info, code_hash, lookup
+from engine.items.transition import apply
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.tables import AuditEvent
-from engine.transition import apply
+from engine.storage.db import read_tx
+from engine.storage.intake_tables import ReceiptCode, ReceiptFailure
+from engine.storage.tables import AuditEvent
 from tests.intake.conftest import MakeLead
 
 RECEIPT = ReceiptCode.__table__  # type: ignore[attr-defined]

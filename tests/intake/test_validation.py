@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidData
-from engine.intake import parse_lead, vocabularies
+from engine.intake.lead import parse_lead, vocabularies
 from engine.runtime import Runtime
 from tests.intake.conftest import lead_body
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.audit import EVENT
-from engine.db import read_tx
-from engine.notify_tables import EscalationMark, Notification
-from engine.org import jurisdiction_by_code
+from engine.items.audit import EVENT
+from engine.items.transition import create_item
+from engine.kernel.actors import Actor
+from engine.org.tree import jurisdiction_by_code
 from engine.runtime import Runtime
-from engine.tables import Item, User
-from engine.transition import create_item
+from engine.storage.db import read_tx
+from engine.storage.scheduler_tables import EscalationMark, Notification
+from engine.storage.tables import Item, User
 
 MARK = EscalationMark.__table__  # type: ignore[attr-defined]
 NOTE = Notification.__table__  # type: ignore[attr-defined]

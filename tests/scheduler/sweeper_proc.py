@@ -16,12 +16,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from engine.bootstrap import open_runtime
-from engine.clock import ManualClock
-from engine.deadlines import Step
-from engine.loader import default_workflows_dir
+from engine.deadlines.plan import Step
+from engine.kernel.clock import ManualClock
 from engine.logs import configure
-from engine.sweep import run_sweep
+from engine.runtime import open_runtime
+from engine.scheduling.sweep import run_sweep
+from engine.workflow.loader import default_workflows_dir
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from engine.calendar import (
+from engine.deadlines.calendar import (
     ChinaCalendar,
     OverrideDay,
     add_working_seconds,
@@ -18,9 +18,9 @@ from engine.calendar import (
     store_overrides,
     working_seconds_between,
 )
-from engine.db import read_tx, write_tx
 from engine.errors import InvalidData
 from engine.runtime import Runtime
+from engine.storage.db import read_tx, write_tx
 
 
 def cst(y: int, m: int, d: int, h: int = 9) -> datetime:

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.actors import Actor
-from engine.clock import ManualClock
-from engine.db import read_tx
-from engine.digests import daily_digest, weekly_summary
+from engine.items.transition import apply
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.sweep import run_sweep
-from engine.transition import apply
+from engine.scheduling.digests import daily_digest, weekly_summary
+from engine.scheduling.sweep import run_sweep
+from engine.storage.db import read_tx
 from tests.scheduler.helpers import NOTE, new_lead, user_id
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from engine.calendar import ChinaCalendar
-from engine.deadlines import Step, due_steps
-from engine.definitions import EscalationDef
-from engine.durations import Duration, DurationUnit
+from engine.deadlines.calendar import ChinaCalendar
+from engine.deadlines.plan import Step, due_steps
+from engine.kernel.durations import Duration, DurationUnit
+from engine.workflow.model import EscalationDef
 
 CAL = ChinaCalendar()
 WD1 = Duration(unit=DurationUnit.working_days, amount=1)

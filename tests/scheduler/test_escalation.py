@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine.actors import Actor
-from engine.audit import verify
-from engine.clock import ManualClock
-from engine.db import read_tx
+from engine.items.audit import verify
+from engine.items.transition import apply, create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.sweep import run_sweep
-from engine.transition import apply, create_item
+from engine.scheduling.sweep import run_sweep
+from engine.storage.db import read_tx
 from tests.scheduler.helpers import item, jid, marks, new_lead, recipients, system_events
 
 SECOND = timedelta(seconds=1)

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from engine.actors import Actor
-from engine.clock import ManualClock
-from engine.db import read_tx, write_tx
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.sweep import DEFAULT_LEASE, Sweeper, SweepReport, run_sweep
+from engine.scheduling.sweep import DEFAULT_LEASE, Sweeper, SweepReport, run_sweep
+from engine.storage.db import read_tx, write_tx
 from tests.conftest import ROOT
 from tests.scheduler.helpers import ITEM, MARK, count, new_lead
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine.clock import ManualClock
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.sweep import run_sweep
+from engine.scheduling.sweep import run_sweep
 from tests.api.conftest import Api, make_api
 
 DC_OFFICE = "东城办-联络员"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine.actors import Actor
-from engine.clock import ManualClock
+from engine.items.transition import apply
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.sweep import run_sweep
-from engine.transition import apply
+from engine.scheduling.sweep import run_sweep
 from tests.scheduler.helpers import item, marks, new_lead
 
 

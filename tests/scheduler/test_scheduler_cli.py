@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import structlog
 
-from engine.actors import Actor
-from engine.cli import main
-from engine.clock import ManualClock
+from cli.main import main
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.scheduler import build_scheduler, run_forever
+from engine.scheduling.tick import build_scheduler, run_forever
 from tests.scheduler.helpers import MARK, count, new_lead
 
 

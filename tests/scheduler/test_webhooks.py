@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from engine.actors import Actor
-from engine.clock import ManualClock
-from engine.db import read_tx, write_tx
-from engine.notify_tables import WebhookAttempt, WebhookDelivery
-from engine.org import UNIT
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.org.tree import UNIT
 from engine.runtime import Runtime
-from engine.sweep import run_sweep
-from engine.webhooks import backoff, deliver_pending
+from engine.scheduling.sweep import run_sweep
+from engine.scheduling.webhooks import backoff, deliver_pending
+from engine.storage.db import read_tx, write_tx
+from engine.storage.scheduler_tables import WebhookAttempt, WebhookDelivery
 from tests.scheduler.helpers import new_lead
 
 DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,47 @@
+"""Import every table module so SQLModel.metadata knows the whole schema, and create or
+upgrade a database with Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, inspect
+from sqlmodel import SQLModel
+
+import engine.storage.tables  # noqa: F401  (registers the core tables)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _import_all() -> None:
+    """Table modules owned by other parts of the engine register themselves here."""
+    import importlib
+
+    for name in ("engine.org.tokens", "engine.storage.scheduler_tables", "engine.storage.intake_tables"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+_import_all()
+metadata = SQLModel.metadata
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Create the schema on an empty database, or bring an existing one up to date."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def is_empty(engine: Engine) -> bool:
+    return not inspect(engine).has_table("item")
