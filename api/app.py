@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.middleware import RequestLog
-from engine.org.tokens import install_bootstrap_token
+from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 

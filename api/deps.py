@@ -11,12 +11,11 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import Forbidden, Unauthorized
-from engine.items.queries import get_item
-from engine.kernel.actors import Actor
-from engine.kernel.roles import Role
-from engine.org.tokens import authenticate
+from engine.items import get_item
+from engine.kernel import Actor, Role
+from engine.org import authenticate
 from engine.runtime import Runtime
-from engine.storage.db import read_tx
+from engine.storage import read_tx
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from api.schemas import AvailableTransition, EventOut, FieldOut, ItemDetail, ItemOut
-from engine.items.transition import allowed_triggers
-from engine.kernel.actors import Actor
+from engine.items import allowed_triggers
+from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.workflow.model import FieldSpec
+from engine.workflow import FieldSpec
 
 
 def field_out(spec: FieldSpec) -> FieldOut:

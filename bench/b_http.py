@@ -18,7 +18,7 @@ from bench.b_transitions import OFFICE, _pool
 from bench.env import NOW, actors, runtime
 from bench.harness import Context, Result, alternate, skipped
 from bench.servers import SECRET, floor_serve, leadflow_serve
-from engine.storage.db import write_tx
+from engine.storage import write_tx
 
 NAME = "http"
 TARGET = 0.5

@@ -15,8 +15,7 @@ from bench import datacache
 from bench.env import NOW, runtime
 from bench.harness import Context, Result, skipped
 from bench.servers import SECRET, leadflow_serve, rss_mb
-from engine.org.tree import USER
-from engine.storage.db import make_engine, write_tx
+from engine.storage import USER, make_engine, write_tx
 
 NAME = "memory"
 TARGET_MB = 50.0

@@ -17,10 +17,10 @@ from sqlalchemy import event
 from bench import datacache
 from bench.env import NOW, actors
 from bench.harness import Context, Result, percentile, skipped
-from engine.kernel.actors import Actor
+from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.storage.db import make_engine, read_tx
-from engine.workflow.registry import registry_from_db
+from engine.storage import make_engine, read_tx
+from engine.workflow import registry_from_db
 
 NAME = "queues"
 TARGET_MS = 20.0

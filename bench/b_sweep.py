@@ -1,5 +1,5 @@
-"""Benchmark 5: one escalation sweep (`engine.scheduling.sweep.run_sweep`) over open items of which a
-fixed number fell due in the last day, at two sizes: the time to escalate all of them, and
+"""Benchmark 5: one escalation sweep (`engine.scheduling.sweep.run_sweep`) over open items of
+which a fixed number fell due in the last day, at two sizes: the time to escalate all of them, and
 how it grows with the open items that are not due (it should not).
 
 Floor: the sqlite3 module doing what each escalation needs at least, batch by batch like
@@ -19,10 +19,9 @@ from pathlib import Path
 from bench import datacache
 from bench.env import NOW
 from bench.harness import Context, Result, skipped
-from engine.kernel.canonical import event_body
-from engine.kernel.clock import ManualClock
+from engine.kernel import ManualClock, event_body
 from engine.runtime import open_runtime
-from engine.workflow.loader import default_workflows_dir
+from engine.workflow import default_workflows_dir
 
 NAME = "sweep"
 TARGET_S = 3.0  # for 10,000 escalations; scaled to the mode's count

@@ -15,12 +15,11 @@ from typing import Any
 from bench import raw_floor
 from bench.env import NOW, actors, pg_schema, runtime
 from bench.harness import Context, Result, alternate, skipped
-from engine.items.transition import apply, create_item
-from engine.kernel.actors import Actor
-from engine.kernel.clock import ManualClock
-from engine.org.tree import jurisdiction_by_code
+from engine.items import apply, create_item
+from engine.kernel import Actor, ManualClock
+from engine.org import jurisdiction_by_code
 from engine.runtime import Runtime
-from engine.storage.db import read_tx
+from engine.storage import read_tx
 
 NAME = "transitions"
 POOL = 100  # items per side; transitions cycle over them

@@ -20,8 +20,8 @@ from pathlib import Path
 from bench import datacache
 from bench.env import runtime
 from bench.harness import Context, Result, alternate
-from engine.items.audit import verify
-from engine.storage.db import make_engine, read_tx
+from engine.items import verify
+from engine.storage import make_engine, read_tx
 
 NAME = "verify"
 TARGET = 100_000  # events/s

@@ -21,15 +21,11 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bench.env import NOW, actors, runtime
-from engine.deadlines.calendar import CHINA_TZ, ChinaCalendar
-from engine.items.audit import GENESIS, EventRecord
-from engine.items.refs import COUNTER
-from engine.kernel.actors import Actor
-from engine.org.tree import JUR, UNIT
-from engine.storage.tables import AuditEvent, Item
+from engine.deadlines import CHINA_TZ, ChinaCalendar
+from engine.items import GENESIS, EventRecord
+from engine.kernel import Actor
+from engine.storage import COUNTER, EVENT, ITEM, JUR, UNIT
 
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 BATCH = 5000
 SEED = 20260601
 

@@ -14,20 +14,17 @@ from pathlib import Path
 import structlog
 from sqlalchemy import text
 
-from engine.kernel.actors import Actor
-from engine.kernel.clock import ManualClock
+from engine.kernel import Actor, ManualClock
 from engine.logs import configure
-from engine.org.tree import actor_for_user, load_org, read_org_file
+from engine.org import actor_for_user, load_org, read_org_file
 from engine.runtime import Runtime, open_runtime
-from engine.storage.db import make_engine, read_tx, write_tx
-from engine.storage.tables import User
-from engine.workflow.loader import default_workflows_dir
+from engine.storage import USER, make_engine, read_tx, write_tx
+from engine.workflow import default_workflows_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ORG = ROOT / "examples" / "org.yaml"
 # The benchmarks' "now": Monday 2026-06-01, 09:00 in China.
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
-USER = User.__table__  # type: ignore[attr-defined]
 
 
 def quiet_production_logging() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.kernel.canonical import dumps, timestamp
+from engine.kernel import dumps, timestamp
 
 # The two triggers the benchmark cycles through, with the data each carries.
 CLOSE_DATA = {"outcome": "unfounded", "conclusion": "查无实据"}

@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import DefinitionError, InvalidData
-from engine.kernel.clock import SystemClock
-from engine.org.tree import actor_for_user, jurisdiction_by_code, load_org, read_org_file
+from engine.kernel import SystemClock
+from engine.org import actor_for_user, jurisdiction_by_code, load_org, read_org_file
 from engine.runtime import load_workflows, open_runtime
 from engine.settings import Settings
-from engine.storage.db import make_engine, read_tx, write_tx
-from engine.storage.schema import upgrade
-from engine.workflow.loader import load_dir
-from engine.workflow.machines import mermaid
-from engine.workflow.registry import registry_from_db
+from engine.storage import make_engine, read_tx, upgrade, write_tx
+from engine.workflow import load_dir, mermaid, registry_from_db
 
 
 def register(sub: Any) -> None:

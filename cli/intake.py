@@ -10,12 +10,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from engine.intake.identity import IdentityCipher, generate_key
-from engine.intake.importer import count_rows, import_leads
-from engine.org.tree import actor_for_user
+from engine.intake import IdentityCipher, count_rows, generate_key, import_leads
+from engine.org import actor_for_user
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
-from engine.storage.db import read_tx
+from engine.storage import read_tx
 
 
 def register(sub: Any) -> None:

@@ -7,21 +7,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from engine.deadlines.calendar import (
+from engine.deadlines import (
+    Step,
     calendar_warnings,
     parse_override_file,
     read_overrides,
     refresh_overrides,
     store_overrides,
 )
-from engine.deadlines.plan import Step
 from engine.runtime import Runtime, open_runtime
-from engine.scheduling.digests import daily_digest, weekly_summary
-from engine.scheduling.sweep import run_sweep
-from engine.scheduling.tick import run_forever
-from engine.scheduling.webhooks import deliver_pending
+from engine.scheduling import daily_digest, deliver_pending, run_forever, run_sweep, weekly_summary
 from engine.settings import Settings
-from engine.storage.db import read_tx, write_tx
+from engine.storage import read_tx, write_tx
 
 
 def register(sub: Any) -> None:

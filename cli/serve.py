@@ -13,13 +13,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.items.queries import ITEM
-from engine.kernel.actors import Actor
-from engine.org.tokens import issue_token, revoke_token, rotate_tokens
-from engine.org.tree import USER, actor_for_user, jurisdiction_by_code, load_org, read_org_file
+from engine.kernel import Actor
+from engine.org import (
+    actor_for_user,
+    issue_token,
+    jurisdiction_by_code,
+    load_org,
+    read_org_file,
+    revoke_token,
+    rotate_tokens,
+)
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
-from engine.storage.db import read_tx, write_tx
+from engine.storage import ITEM, USER, read_tx, write_tx
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ORG = ROOT / "examples" / "org.yaml"

@@ -10,12 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from engine.deadlines.calendar import ChinaCalendar, WorkCalendar, refresh_overrides
-from engine.kernel.clock import Clock, SystemClock
-from engine.storage.db import make_engine, read_tx, write_tx
-from engine.storage.schema import upgrade
-from engine.workflow.loader import load_dir
-from engine.workflow.registry import Registry, registry_from_db, store_definitions
+from engine.deadlines import ChinaCalendar, WorkCalendar, refresh_overrides
+from engine.kernel import Clock, SystemClock
+from engine.storage import make_engine, read_tx, upgrade, write_tx
+from engine.workflow import Registry, load_dir, registry_from_db, store_definitions
 
 
 @dataclass(kw_only=True)

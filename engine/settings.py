@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from engine.storage.db import DEFAULT_SQLITE_URL
-from engine.workflow.loader import default_workflows_dir
+from engine.storage import DEFAULT_SQLITE_URL
+from engine.workflow import default_workflows_dir
 
 
 class Settings(BaseSettings):

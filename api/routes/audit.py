@@ -11,9 +11,8 @@ from api.deps import Auditor, RuntimeDep
 from api.errors import problems
 from api.schemas import AuditEventOut, BrokenChainOut, EventPage, TimeParam, VerifyOut
 from api.views import event_out
-from engine.items.audit import verify
-from engine.items.queries import EventFilters, item_ids_in_scope, list_events, visible_jurisdiction
-from engine.storage.db import read_tx, snapshot_tx
+from engine.items import EventFilters, item_ids_in_scope, list_events, verify, visible_jurisdiction
+from engine.storage import read_tx, snapshot_tx
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -9,8 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import RuntimeDep
 from api.errors import problem, problems
-from engine.deadlines.calendar import calendar_warnings
-from engine.storage.db import read_tx
+from engine.deadlines import calendar_warnings
+from engine.storage import read_tx
 
 router = APIRouter(tags=["health"])
 

@@ -19,19 +19,21 @@ from api.errors import problems
 from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, TransitionIn
 from api.views import event_out, item_detail, item_out
 from engine.errors import InvalidData, VersionConflict
-from engine.items.queries import (
+from engine.items import (
+    Change,
     ItemFilters,
+    apply,
+    create_item,
     get_item,
     history,
     list_items,
     visible_jurisdiction,
     visible_unit,
 )
-from engine.items.transition import Change, apply, create_item
-from engine.kernel.actors import Actor
-from engine.org.tokens import find_idempotent, remember_idempotent, request_fingerprint
+from engine.kernel import Actor
+from engine.org import find_idempotent, remember_idempotent, request_fingerprint
 from engine.runtime import Runtime
-from engine.storage.db import read_tx
+from engine.storage import read_tx
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
 IdempotencyKey = Annotated[str | None, Header(

@@ -17,11 +17,19 @@ from api.deps import Person, RuntimeDep, ScopedItem
 from api.errors import problem, problems
 from api.schemas import ItemDetail, Strict
 from api.views import item_detail
-from engine.intake.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
-from engine.intake.lead import create_lead, parse_lead, vocabularies
-from engine.intake.links import link_leads, read_links
-from engine.items.queries import get_item
-from engine.storage.db import read_tx
+from engine.intake import (
+    IdentityCipher,
+    IdentityKeyError,
+    IdentitySettings,
+    create_lead,
+    link_leads,
+    parse_lead,
+    read_identity,
+    read_links,
+    vocabularies,
+)
+from engine.items import get_item
+from engine.storage import read_tx
 
 router = APIRouter(tags=["leads"])
 NO_STORE = {"Cache-Control": "no-store"}

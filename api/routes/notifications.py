@@ -11,14 +11,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import Person, RuntimeDep
 from api.errors import problems
-from engine.scheduling.notifications import (
-    MAX_PAGE,
-    NotificationView,
-    inbox,
-    mark_all_read,
-    mark_read,
-)
-from engine.storage.db import read_tx, write_tx
+from engine.scheduling import MAX_PAGE, NotificationView, inbox, mark_all_read, mark_read
+from engine.storage import read_tx, write_tx
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 

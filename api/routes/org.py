@@ -23,17 +23,16 @@ from api.schemas import (
     UserWithToken,
 )
 from engine.errors import NotFound
-from engine.items.queries import user_ids_in_scope, visible_jurisdiction
-from engine.org.tokens import issue_token, revoke_token, rotate_tokens
-from engine.org.tree import (
-    JUR,
-    UNIT,
-    USER,
+from engine.items import user_ids_in_scope, visible_jurisdiction
+from engine.org import (
     add_jurisdiction,
     add_unit,
     add_user,
+    issue_token,
+    revoke_token,
+    rotate_tokens,
 )
-from engine.storage.db import read_tx, write_tx
+from engine.storage import JUR, UNIT, USER, read_tx, write_tx
 
 router = APIRouter(prefix="/v1", tags=["org"])
 AUTH = (401,)

@@ -15,9 +15,8 @@ from api.deps import RuntimeDep, roles_required
 from api.errors import problem, problems
 from api.routes.leads import NO_STORE, AttachmentIn
 from api.schemas import Strict
-from engine.intake.receipts import PublicStatus, ReceiptRateLimited, add_info, lookup
-from engine.kernel.actors import Actor
-from engine.kernel.roles import Role
+from engine.intake import PublicStatus, ReceiptRateLimited, add_info, lookup
+from engine.kernel import Actor, Role
 
 router = APIRouter(prefix="/v1/receipts", tags=["receipts"])
 RECEIPT_ROLES = frozenset({Role.client.value})

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Query
 from api.deps import ReportReader, RuntimeDep
 from api.errors import problems
 from api.schemas import SummaryOut
-from engine.items.queries import visible_jurisdiction
-from engine.items.reports import summary
-from engine.storage.db import read_tx
+from engine.items import summary, visible_jurisdiction
+from engine.storage import read_tx
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

@@ -20,8 +20,7 @@ from api.schemas import (
 )
 from api.views import field_out
 from engine.runtime import Runtime
-from engine.workflow.machines import mermaid
-from engine.workflow.model import WorkflowDef
+from engine.workflow import WorkflowDef, mermaid
 
 router = APIRouter(prefix="/v1/workflows", tags=["workflows"])
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1,

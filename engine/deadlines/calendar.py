@@ -22,6 +22,7 @@ import yaml
 from sqlalchemy import Connection, delete, insert, select
 
 from engine.errors import InvalidData
+from engine.storage import CALENDAR_OVERRIDE
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 DAY = timedelta(days=1)
@@ -216,11 +217,7 @@ class OverrideDay:
 
 
 def _table() -> Any:
-    from engine.storage.scheduler_tables import (
-        CalendarOverride,  # the table module imports nothing here
-    )
-
-    return CalendarOverride.__table__  # type: ignore[attr-defined]
+    return CALENDAR_OVERRIDE
 
 
 def read_overrides(conn: Connection) -> list[OverrideDay]:

@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
-from engine.kernel.roles import Role
-from engine.org.tree import JUR, UNIT, USER, chain_to_root
+from engine.kernel import Role
+from engine.org import chain_to_root
+from engine.storage import JUR, UNIT, USER
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine.deadlines.calendar import WorkCalendar, add_working_seconds, working_seconds_between
-from engine.kernel.durations import Duration, DurationUnit
-from engine.workflow.model import EscalationDef, StateDef, WorkflowDef
+from engine.kernel import Duration, DurationUnit
+from engine.workflow import EscalationDef, StateDef, WorkflowDef
 
 
 def add_duration(start: datetime, duration: Duration, calendar: WorkCalendar) -> datetime:

@@ -23,13 +23,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection, insert, select
 
 from engine.errors import InvalidData, LeadflowError, RoleForbidden
-from engine.items.transition import annotate
-from engine.kernel.actors import Actor
+from engine.items import annotate
+from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.storage.db import write_tx
-from engine.storage.intake_tables import ReporterIdentity
+from engine.storage import IDENTITY, write_tx
 
-IDENTITY = ReporterIdentity.__table__  # type: ignore[attr-defined]
 MIN_REASON = 4  # characters: "查看" alone says nothing about why
 
 

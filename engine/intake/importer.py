@@ -22,10 +22,9 @@ from engine.intake.lead import (
     resolve_jurisdiction,
     vocabularies,
 )
-from engine.kernel.actors import Actor
-from engine.org.tree import UNIT
+from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.storage.db import read_tx
+from engine.storage import UNIT, read_tx
 
 # Column names, with the Chinese headers an office spreadsheet is likely to use.
 COLUMNS = {

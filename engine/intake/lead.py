@@ -20,16 +20,11 @@ from engine.errors import InvalidData
 from engine.intake.attachments import Attachment, parse_attachments
 from engine.intake.identity import Identity, IdentityCipher, IdentityKeyError, store_identity
 from engine.intake.receipts import new_receipt_code, store_receipt
-from engine.items.transition import Change, create_item
-from engine.kernel.actors import Actor
-from engine.kernel.roles import Role
-from engine.org.tree import JUR
+from engine.items import Change, create_item
+from engine.kernel import Actor, Role
 from engine.runtime import Runtime
-from engine.storage.db import read_tx
-from engine.storage.intake_tables import ItemLink, LeadSubject
+from engine.storage import JUR, LINK, SUBJECT, read_tx
 
-LINK = ItemLink.__table__  # type: ignore[attr-defined]
-SUBJECT = LeadSubject.__table__  # type: ignore[attr-defined]
 WORKFLOW = "lead"
 MAX_TEXT = 200
 MAX_ALLEGATION = 20_000

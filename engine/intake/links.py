@@ -13,16 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select
 
 from engine.errors import InvalidData, NotFound
-from engine.items.transition import annotate
-from engine.kernel.actors import Actor
+from engine.items import annotate
+from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.storage.db import read_tx, write_tx
-from engine.storage.intake_tables import ItemLink
-from engine.storage.tables import AuditEvent, Item
+from engine.storage import EVENT, ITEM, LINK, read_tx, write_tx
 
-LINK = ItemLink.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 MAX_NOTE = 1000
 
 

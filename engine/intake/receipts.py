@@ -18,21 +18,22 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, func, insert, select
 
-from engine.deadlines.calendar import CHINA_TZ
+from engine.deadlines import CHINA_TZ
 from engine.errors import InvalidData, LeadflowError, NotFound
 from engine.intake.attachments import parse_attachments
-from engine.items.transition import annotate
-from engine.kernel.actors import Actor
+from engine.items import annotate
+from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.storage.db import read_tx, write_tx
-from engine.storage.intake_tables import ReceiptCode, ReceiptFailure
-from engine.storage.tables import AuditEvent, Item
+from engine.storage import (
+    EVENT,
+    FAILURE,
+    ITEM,
+    RECEIPT,
+    read_tx,
+    write_tx,
+)
 
 log = structlog.get_logger("engine.intake.receipts")
-RECEIPT = ReceiptCode.__table__  # type: ignore[attr-defined]
-FAILURE = ReceiptFailure.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 CODE_BYTES = 20  # 160 bits
 MAX_INFO = 10_000
 

@@ -9,15 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, Text, insert, select, type_coerce
+from sqlalchemy import Connection, String, Text, select, type_coerce
 
-from engine.kernel.canonical import event_body, timestamp
-from engine.storage.tables import AuditEvent, Item
+from engine.kernel import event_body, timestamp
+from engine.storage import EVENT, ITEM
 
 GENESIS = "0" * 64
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-_INSERT_EVENT = insert(EVENT)  # built once; the values come with each execution
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,22 +42,6 @@ class EventRecord:
             to_state=self.to_state, data=self.data, comment=self.comment,
             workflow=self.workflow, version=self.workflow_version, prev=self.prev_hash,
         )).hexdigest()
-
-
-def append(conn: Connection, record: EventRecord, digest: str | None = None) -> str:
-    """Insert one event and return its hash (`digest`, when the caller computed it already).
-    The caller updates the item's head in the same transaction; the unique (item_id, seq)
-    constraint refuses a second writer of the same seq."""
-    digest = digest or record.digest()
-    conn.execute(_INSERT_EVENT, {
-        "item_id": record.item_id, "seq": record.seq, "at": record.at, "actor": record.actor,
-        "actor_role": record.actor_role, "trigger": record.trigger,
-        "from_state": record.from_state, "to_state": record.to_state,
-        "data": dict(record.data), "comment": record.comment, "workflow": record.workflow,
-        "workflow_version": record.workflow_version, "prev_hash": record.prev_hash,
-        "hash": digest,
-    })
-    return digest
 
 
 @dataclass(frozen=True, kw_only=True)

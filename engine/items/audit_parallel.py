@@ -8,8 +8,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy import func, select
 
-from engine.items.audit import ITEM, VerifyReport, verify
-from engine.storage.db import make_engine, snapshot_tx
+from engine.items.audit import VerifyReport, verify
+from engine.storage import ITEM, make_engine, snapshot_tx
 
 # Below this many items a second process costs more than it saves.
 MIN_ITEMS_PER_WORKER = 20_000

@@ -18,12 +18,10 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select, and_, or_, select
 
 from engine.errors import InvalidData, NotFound
-from engine.kernel.actors import Actor
-from engine.org.tree import JUR, UNIT, USER, subtree_ids
-from engine.storage.tables import AuditEvent, Item
+from engine.kernel import Actor
+from engine.org import subtree_ids
+from engine.storage import EVENT, ITEM, JUR, UNIT, USER
 
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 MAX_LIMIT = 200
 Order = Literal["newest", "due"]
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.storage.tables import RefCounter
-
-COUNTER = RefCounter.__table__  # type: ignore[attr-defined]
+from engine.storage import COUNTER
 
 
 def next_ref(conn: Connection, jurisdiction_id: int, code: str, year: int) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, cast, func, select
 
-from engine.items.queries import ITEM, scope_ids
-from engine.kernel.actors import Actor
-from engine.org.tree import JUR, UNIT
+from engine.items.queries import scope_ids
+from engine.kernel import Actor
+from engine.storage import ITEM, JUR, UNIT
 
 UNSET = "(none)"  # the bucket for items without the field
 

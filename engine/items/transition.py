@@ -17,8 +17,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from engine.deadlines.calendar import CHINA_TZ
-from engine.deadlines.plan import DeadlinePlan, plan_on_enter
+from engine.deadlines import CHINA_TZ, DeadlinePlan, plan_on_enter
 from engine.errors import (
     InvalidData,
     NotFound,
@@ -26,21 +25,14 @@ from engine.errors import (
     TransitionRefused,
     VersionConflict,
 )
-from engine.items.audit import GENESIS, EventRecord, append
+from engine.items.audit import GENESIS, EventRecord
 from engine.items.refs import next_ref
-from engine.kernel.actors import Actor
-from engine.kernel.plain_json import check_text, plain_json
-from engine.kernel.roles import Role
-from engine.org.tree import JUR, UNIT, USER
+from engine.kernel import Actor, Role, check_text, plain_json
 from engine.runtime import Runtime
-from engine.storage.db import inserted_id, write_tx
-from engine.storage.tables import Item
-from engine.workflow.loader import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS
-from engine.workflow.machines import decide
-from engine.workflow.model import TransitionDef, WorkflowDef
+from engine.storage import EVENT, ITEM, JUR, UNIT, USER, inserted_id, write_tx
+from engine.workflow import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS, TransitionDef, WorkflowDef, decide
 
 log = structlog.get_logger("engine.items.transition")
-ITEM = Item.__table__  # type: ignore[attr-defined]
 # Built once: constructing statements costs more than running them on the hot path.
 _ITEM_BY_ID = select(ITEM).where(ITEM.c.id == bindparam("item_id"))
 # SET comes from the parameters given at execution (only the columns that change)
@@ -74,6 +66,26 @@ AfterHook = Callable[[Connection, Change], None]
 
 # Item data keys that move the item itself, not just its data.
 ROUTING_KEYS = ("unit", "assignee")
+
+
+_INSERT_EVENT = insert(EVENT)  # built once; the values come with each execution
+
+
+def _append_event(conn: Connection, record: EventRecord, digest: str | None = None) -> str:
+    """Insert one audit event and return its hash (`digest`, when the caller computed it
+    already). The only writer of `audit_event` rows. The caller updates the item's head in
+    the same transaction; the unique (item_id, seq) constraint refuses a second writer of the
+    same seq."""
+    digest = digest or record.digest()
+    conn.execute(_INSERT_EVENT, {
+        "item_id": record.item_id, "seq": record.seq, "at": record.at, "actor": record.actor,
+        "actor_role": record.actor_role, "trigger": record.trigger,
+        "from_state": record.from_state, "to_state": record.to_state,
+        "data": dict(record.data), "comment": record.comment, "workflow": record.workflow,
+        "workflow_version": record.workflow_version, "prev_hash": record.prev_hash,
+        "hash": digest,
+    })
+    return digest
 
 
 def allowed_triggers(wf: WorkflowDef, state: str, role: str,
@@ -251,7 +263,7 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
     if result.rowcount != 1:
         actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item.id)).scalar()
         raise VersionConflict(item_id=item.id, expected=item.version, actual=actual)
-    append(conn, record, digest)
+    _append_event(conn, record, digest)
     change = Change(
         item_id=item.id, ref=item.ref, workflow=wf.name, workflow_version=wf.version,
         jurisdiction_id=values.get("jurisdiction_id", item.jurisdiction_id),
@@ -367,7 +379,7 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
             item_id=item_id, seq=1, at=now, actor=actor.label, actor_role=actor.role,
             trigger="create", from_state=None, to_state=initial, data=data, comment=comment,
             workflow=wf.name, workflow_version=wf.version, prev_hash=GENESIS)
-        digest = append(conn, record)
+        digest = _append_event(conn, record)
         conn.execute(update(ITEM).where(ITEM.c.id == item_id).values(audit_seq=1,
                                                                      audit_head=digest))
         change = Change(

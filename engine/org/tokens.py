@@ -1,4 +1,5 @@
-"""API tokens and idempotency keys: the API's own tables and the functions that use them.
+"""API tokens and idempotency keys: the functions that use their tables
+(`engine.storage.api_tables`).
 
 A token is random (`secrets.token_urlsafe`), shown once, and stored only as
 HMAC-SHA256(server secret, token): a stolen table is useless without the secret. Lookup is by
@@ -14,56 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Index, UniqueConstraint, insert, select, update
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from engine.errors import NotFound
-from engine.kernel.actors import Actor
-from engine.kernel.roles import Role
+from engine.kernel import Actor, Role
 from engine.org.tree import actor_for_user
 from engine.settings import Settings
-from engine.storage.db import inserted_id, write_tx
-from engine.storage.tables import Item
-from engine.storage.types import UTCDateTime
+from engine.storage import IDEM, TOKEN, inserted_id, write_tx
 
 TOKEN_BYTES = 32
 BOOTSTRAP_NAME = "bootstrap-admin"
-
-
-class ApiToken(SQLModel, table=True):
-    """A bearer token. `user_id` is NULL only for the bootstrap admin token, which exists so
-    an empty installation (no jurisdiction, hence no user yet) can be set up over HTTP."""
-
-    __tablename__ = "api_token"
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
-    token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class IdempotencyKey(SQLModel, table=True):
-    """What a POST with an `Idempotency-Key` created, so a retry returns the same item."""
-
-    __tablename__ = "idempotency_key"
-    __table_args__ = (UniqueConstraint("principal", "key", name="uq_idempotency_principal_key"),)
-    id: int | None = Field(default=None, primary_key=True)
-    principal: str = Field(max_length=64)  # actor label of the caller
-    key: str = Field(max_length=200)
-    request_hash: str = Field(max_length=64)
-    item_id: int = Field(foreign_key="item.id")
-    created_at: datetime = Field(sa_type=UTCDateTime)
-
-
-TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
-IDEM = IdempotencyKey.__table__  # type: ignore[attr-defined]
-_ITEM = Item.__table__  # type: ignore[attr-defined]
-
-# The API's read paths (engine/items/queries.py) page through a jurisdiction's items newest first
-# and through overdue items by due time; these indexes make each first page an index range
-# scan. Declared here, with the API's other tables, so migration 0002 owns them.
-Index("ix_item_jurisdiction_id", _ITEM.c.jurisdiction_id, _ITEM.c.id)
-Index("ix_item_due_id", _ITEM.c.due_at, _ITEM.c.id)
 
 
 def hash_token(secret: str, token: str) -> str:

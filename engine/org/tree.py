@@ -15,14 +15,8 @@ import yaml
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from engine.errors import NotFound, OrgError
-from engine.kernel.actors import Actor
-from engine.kernel.roles import ROLES
-from engine.storage.db import inserted_id
-from engine.storage.tables import Jurisdiction, Unit, User
-
-JUR = Jurisdiction.__table__  # type: ignore[attr-defined]
-UNIT = Unit.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
+from engine.kernel import ROLES, Actor
+from engine.storage import JUR, UNIT, USER, inserted_id
 
 LEVELS = ("province", "city", "county")
 UNIT_KINDS = ("committee", "police", "procuratorate", "court", "justice", "office", "discipline")

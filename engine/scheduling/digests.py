@@ -20,18 +20,11 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.deadlines.calendar import CHINA_TZ
-from engine.deadlines.escalation import own_offices
-from engine.org.tree import JUR, UNIT
+from engine.deadlines import CHINA_TZ, own_offices
 from engine.runtime import Runtime
 from engine.scheduling.notifications import Notice, write
-from engine.storage.db import write_tx
-from engine.storage.scheduler_tables import DigestMark, EscalationMark
-from engine.storage.tables import Item
+from engine.storage import DIGEST, ITEM, JUR, MARK, UNIT, write_tx
 
-ITEM = Item.__table__  # type: ignore[attr-defined]
-MARK = EscalationMark.__table__  # type: ignore[attr-defined]
-DIGEST = DigestMark.__table__  # type: ignore[attr-defined]
 DAILY_AT = time(8, 0)
 WEEKLY_AT = time(8, 30)  # Mondays
 DAY = timedelta(days=1)

@@ -13,12 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from engine.deadlines.escalation import Office
+from engine.deadlines import Office
 from engine.errors import NotFound
-from engine.storage.scheduler_tables import Notification, WebhookDelivery
+from engine.storage import DELIVERY, NOTE
 
-NOTE = Notification.__table__  # type: ignore[attr-defined]
-DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
 NOTE_INSERT = insert(NOTE)
 DELIVERY_INSERT = insert(DELIVERY)
 MAX_PAGE = 200

@@ -15,9 +15,6 @@ expects the version it computed from."""
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,33 +24,22 @@ import structlog
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.deadlines.calendar import CHINA_TZ
-from engine.deadlines.escalation import Chain, Target
-from engine.deadlines.plan import Step, due_steps
+from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps
 from engine.errors import LeadflowError
-from engine.items.transition import Change, apply
-from engine.kernel.actors import SYSTEM
+from engine.items import Change, apply
+from engine.kernel import SYSTEM
 from engine.runtime import Runtime
 from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
-from engine.storage.db import is_postgres, write_tx
-from engine.storage.scheduler_tables import EscalationMark
-from engine.storage.tables import Item
-from engine.workflow.model import WorkflowDef
+from engine.storage import ITEM, MARK, is_postgres, worker_id, write_tx
+from engine.workflow import WorkflowDef
 
 log = structlog.get_logger("engine.scheduling.sweep")
-ITEM = Item.__table__  # type: ignore[attr-defined]
-MARK = EscalationMark.__table__  # type: ignore[attr-defined]
 MARK_INSERT = insert(MARK)
 DEFAULT_BATCH = 500
 DEFAULT_LEASE = timedelta(minutes=2)
 TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "escalate": "escalate"}
 
 Progress = Callable[[int, Step], None]
-
-
-def worker_id() -> str:
-    """host:pid:random, so a restarted process never mistakes an old lease for its own."""
-    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass

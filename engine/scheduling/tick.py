@@ -21,12 +21,12 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from engine.deadlines.calendar import CHINA_TZ, refresh_overrides
+from engine.deadlines import CHINA_TZ, refresh_overrides
 from engine.runtime import Runtime
 from engine.scheduling.digests import DAILY_AT, WEEKLY_AT, daily_digest, weekly_summary
-from engine.scheduling.sweep import run_sweep, worker_id
+from engine.scheduling.sweep import run_sweep
 from engine.scheduling.webhooks import deliver_pending
-from engine.storage.db import read_tx
+from engine.storage import read_tx, worker_id
 
 log = structlog.get_logger("engine.scheduling.tick")
 WEBHOOK_INTERVAL_S = 15

@@ -23,13 +23,15 @@ import structlog
 from sqlalchemy import insert, or_, select, update
 
 from engine.runtime import Runtime
-from engine.scheduling.sweep import worker_id
-from engine.storage.db import is_postgres, write_tx
-from engine.storage.scheduler_tables import WebhookAttempt, WebhookDelivery
+from engine.storage import (
+    ATTEMPT,
+    DELIVERY,
+    is_postgres,
+    worker_id,
+    write_tx,
+)
 
 log = structlog.get_logger("engine.scheduling.webhooks")
-DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
-ATTEMPT = WebhookAttempt.__table__  # type: ignore[attr-defined]
 MAX_ATTEMPTS = 6
 TIMEOUT_S = 5.0
 BACKOFF_BASE = timedelta(seconds=30)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from engine.storage.types import UTCDateTime
+from engine.storage.types import UTCDateTime, core_table
 
 
 class ReporterIdentity(SQLModel, table=True):
@@ -73,3 +73,10 @@ class ReceiptFailure(SQLModel, table=True):
     caller: str = Field(max_length=64)
     client: str = Field(max_length=200)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+IDENTITY = core_table(ReporterIdentity)
+RECEIPT = core_table(ReceiptCode)
+SUBJECT = core_table(LeadSubject)
+LINK = core_table(ItemLink)
+FAILURE = core_table(ReceiptFailure)

@@ -1,5 +1,5 @@
 """Tables of the scheduler part: escalation marks, the notification outbox, webhook
-deliveries and their attempts, digest marks and calendar overrides.
+deliveries and their attempts, and digest marks.
 
 The marks are the idempotency records: a unique row per (item, state entry, kind, level) is
 inserted in the same transaction as the audit event it stands for, so no sweep, process,
@@ -7,13 +7,13 @@ crash or restart can produce that event twice."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from engine.storage.types import PortableJSON, UTCDateTime
+from engine.storage.types import PortableJSON, UTCDateTime, core_table
 
 
 class EscalationMark(SQLModel, table=True):
@@ -111,12 +111,8 @@ class DigestMark(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
-class CalendarOverride(SQLModel, table=True):
-    """An admin's word on one day: working (an adjusted working weekend) or not (a holiday).
-    Wins over the `holidays` package; how a not-yet-published year gets its schedule."""
-
-    __tablename__ = "calendar_override"
-    day: date = Field(primary_key=True)
-    working: bool
-    note: str = Field(default="", max_length=200)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
+MARK = core_table(EscalationMark)
+NOTE = core_table(Notification)
+DELIVERY = core_table(WebhookDelivery)
+ATTEMPT = core_table(WebhookAttempt)
+DIGEST = core_table(DigestMark)

@@ -10,24 +10,15 @@ from alembic.config import Config
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
-import engine.storage.tables  # noqa: F401  (registers the core tables)
+# every table module, so that metadata (and Alembic's comparison) sees the whole schema
+import engine.storage.api_tables
+import engine.storage.calendar_tables
+import engine.storage.intake_tables
+import engine.storage.scheduler_tables
+import engine.storage.tables  # noqa: F401
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-
-def _import_all() -> None:
-    """Table modules owned by other parts of the engine register themselves here."""
-    import importlib
-
-    for name in ("engine.org.tokens", "engine.storage.scheduler_tables", "engine.storage.intake_tables"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-
-
-_import_all()
 metadata = SQLModel.metadata
 
 

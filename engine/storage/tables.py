@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from engine.storage.types import PortableJSON, UTCDateTime
+from engine.storage.types import PortableJSON, UTCDateTime, core_table
 
 
 class JurisdictionBase(SQLModel):
@@ -90,6 +90,10 @@ class Item(ItemBase, table=True):
         Index("ix_item_next_check", "next_check_at"),
         Index("ix_item_due", "due_at"),
         Index("ix_item_updated", "updated_at", "id"),
+        # a jurisdiction's items newest first, and overdue items by due time: each first page
+        # of a queue is an index range scan (engine/items/queries.py)
+        Index("ix_item_jurisdiction_id", "jurisdiction_id", "id"),
+        Index("ix_item_due_id", "due_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True)  # e.g. 5101-2026-000042
@@ -151,3 +155,12 @@ class AuditEvent(SQLModel, table=True):
     workflow_version: int
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+JUR = core_table(Jurisdiction)
+UNIT = core_table(Unit)
+USER = core_table(User)
+DEF = core_table(WorkflowDefinition)
+ITEM = core_table(Item)
+COUNTER = core_table(RefCounter)
+EVENT = core_table(AuditEvent)

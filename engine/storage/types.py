@@ -1,14 +1,16 @@
-"""Column types shared by the tables: aware-UTC datetimes and portable JSON."""
+"""Column types shared by the tables (aware-UTC datetimes, portable JSON) and the typed
+access to a model's Core table."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -34,3 +36,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 PortableJSON: Any = JSON().with_variant(JSONB(), "postgresql")
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """The Core `Table` of a SQLModel table class, typed: SQLModel declares `__table__` only
+    on `table=True` classes, so mypy cannot see it."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table

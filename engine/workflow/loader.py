@@ -13,8 +13,7 @@ from typing import Any
 import yaml
 
 from engine.errors import DefinitionError, DefinitionProblem
-from engine.kernel.durations import Duration, DurationUnit
-from engine.kernel.roles import ROLES
+from engine.kernel import ROLES, Duration, DurationUnit
 from engine.workflow.model import (
     Condition,
     EscalationDef,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.kernel.durations import Duration
+from engine.kernel import Duration
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,13 +13,12 @@ from sqlalchemy import Connection, Engine, insert, select
 from transitions import Machine
 
 from engine.errors import DefinitionConflict, NotFound
-from engine.storage.tables import WorkflowDefinition
+from engine.storage import DEF
 from engine.workflow.loader import parse_definition
 from engine.workflow.machines import compile_machine
 from engine.workflow.model import WorkflowDef
 
 log = structlog.get_logger(__name__)
-DEF = WorkflowDefinition.__table__  # type: ignore[attr-defined]
 
 
 class Registry:

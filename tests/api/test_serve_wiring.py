@@ -14,12 +14,10 @@ from engine.items.transition import create_item
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.settings import Settings
+from engine.storage import ITEM
 from engine.storage.db import read_tx
-from engine.storage.tables import Item
 from tests.api.conftest import Api
 from tests.conftest import actors_of
-
-ITEM = Item.__table__  # type: ignore[attr-defined]
 
 
 def test_readyz_warns_when_next_years_calendar_is_unpublished(api_sqlite: Api) -> None:

@@ -14,11 +14,9 @@ from engine.items.audit import verify
 from engine.kernel.clock import ManualClock
 from engine.runtime import open_runtime
 from engine.scheduling.sweep import run_sweep
+from engine.storage import ITEM
 from engine.storage.db import read_tx
-from engine.storage.tables import Item
 from engine.workflow.loader import default_workflows_dir
-
-ITEM = Item.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -11,11 +11,8 @@ from engine.items.transition import Change, apply
 from engine.kernel.actors import Actor
 from engine.org.tree import jurisdiction_by_code, unit_by_code
 from engine.runtime import Runtime
+from engine.storage import EVENT, ITEM
 from engine.storage.db import read_tx
-from engine.storage.tables import AuditEvent, Item
-
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def jid(rt: Runtime, code: str) -> int:

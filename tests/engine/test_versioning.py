@@ -14,12 +14,11 @@ from engine.items.transition import apply, create_item
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime, load_workflows, open_runtime
+from engine.storage import DEF
 from engine.storage.db import read_tx
-from engine.storage.tables import WorkflowDefinition
 from engine.workflow.loader import default_workflows_dir
 from tests.engine.helpers import events, item_row, jid
 
-DEF = WorkflowDefinition.__table__  # type: ignore[attr-defined]
 LEAD_TEXT = (default_workflows_dir() / "lead.yaml").read_text("utf-8")
 # Version 2 adds a way to dismiss a lead right after receiving it (初核了结).
 LEAD_V2 = (LEAD_TEXT.replace("version: 1", "version: 2", 1)

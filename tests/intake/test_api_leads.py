@@ -8,12 +8,11 @@ from sqlalchemy import func, select
 
 from api.routes.leads import IdentityConfig
 from engine.intake.identity import IdentityCipher
+from engine.storage import ITEM
 from engine.storage.db import read_tx
-from engine.storage.tables import Item
 from tests.api.conftest import CITY_HANDLER, CITY_OFFICE, CLIENT, DC_OFFICE, XC_OFFICE, Api
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, lead_body
 
-ITEM = Item.__table__  # type: ignore[attr-defined]
 REASON = {"reason": "核实举报内容需联系举报人"}
 
 

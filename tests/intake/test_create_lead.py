@@ -10,15 +10,9 @@ from engine.intake.lead import create_lead, parse_lead, vocabularies
 from engine.items.audit import verify
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.storage import EVENT, IDENTITY, ITEM, LINK
 from engine.storage.db import read_tx
-from engine.storage.intake_tables import ItemLink, ReporterIdentity
-from engine.storage.tables import AuditEvent, Item
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead, lead_body
-
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
-IDENTITY = ReporterIdentity.__table__  # type: ignore[attr-defined]
-LINK = ItemLink.__table__  # type: ignore[attr-defined]
 
 
 def test_item_data_records_the_lead_but_not_the_reporter(rt: Runtime,

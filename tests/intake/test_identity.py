@@ -10,13 +10,10 @@ from engine.errors import InvalidData, NotFound, RoleForbidden
 from engine.intake.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.storage import EVENT, IDENTITY
 from engine.storage.db import read_tx, write_tx
-from engine.storage.intake_tables import ReporterIdentity
-from engine.storage.tables import AuditEvent
 from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead
 
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
-IDENTITY = ReporterIdentity.__table__  # type: ignore[attr-defined]
 READERS = frozenset({"office", "admin"})
 
 

@@ -14,11 +14,9 @@ from engine.intake.identity import IdentityCipher
 from engine.intake.importer import ImportFileError, import_leads
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.storage import EVENT, ITEM
 from engine.storage.db import read_tx
-from engine.storage.tables import AuditEvent, Item
 
-ITEM = Item.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 HEADER = ["jurisdiction", "channel", "category", "subject_name", "subject_unit",
           "subject_post", "allegation", "reporter_name", "reporter_contact", "unit"]
 ROWS = [

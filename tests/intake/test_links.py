@@ -10,11 +10,9 @@ from engine.intake.links import link_leads, read_links
 from engine.items.transition import apply
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.storage import EVENT
 from engine.storage.db import read_tx
-from engine.storage.tables import AuditEvent
 from tests.intake.conftest import MakeLead
-
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def _history(rt: Runtime, item_id: int) -> list[tuple[str, dict[str, object]]]:

@@ -15,14 +15,10 @@ from engine.items.transition import apply
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
+from engine.storage import EVENT, FAILURE, RECEIPT
 from engine.storage.db import read_tx
-from engine.storage.intake_tables import ReceiptCode, ReceiptFailure
-from engine.storage.tables import AuditEvent
 from tests.intake.conftest import MakeLead
 
-RECEIPT = ReceiptCode.__table__  # type: ignore[attr-defined]
-FAILURE = ReceiptFailure.__table__  # type: ignore[attr-defined]
-EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 GUESS = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"
 
 

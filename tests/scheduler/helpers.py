@@ -11,14 +11,8 @@ from engine.items.transition import create_item
 from engine.kernel.actors import Actor
 from engine.org.tree import jurisdiction_by_code
 from engine.runtime import Runtime
+from engine.storage import ITEM, MARK, NOTE, USER
 from engine.storage.db import read_tx
-from engine.storage.scheduler_tables import EscalationMark, Notification
-from engine.storage.tables import Item, User
-
-MARK = EscalationMark.__table__  # type: ignore[attr-defined]
-NOTE = Notification.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
 
 
 def jid(rt: Runtime, code: str) -> int:

@@ -19,12 +19,9 @@ from engine.org.tree import UNIT
 from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
 from engine.scheduling.webhooks import backoff, deliver_pending
+from engine.storage import ATTEMPT, DELIVERY
 from engine.storage.db import read_tx, write_tx
-from engine.storage.scheduler_tables import WebhookAttempt, WebhookDelivery
 from tests.scheduler.helpers import new_lead
-
-DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
-ATTEMPT = WebhookAttempt.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
