@@ -22,6 +22,9 @@ from engine.storage.db import read_tx, write_tx
 from engine.storage.tables import User
 from engine.workflow.loader import default_workflows_dir
 
+# fixtures that tests of several packages use (the HTTP client, lead intake)
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.intake"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ORG = ROOT / "examples" / "org.yaml"
 PG_URL = os.environ.get("LEADFLOW_TEST_PG_URL")

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from engine.kernel.clock import ManualClock
 from engine.storage.db import write_tx
-from tests.api.conftest import (
+from tests.fixtures.api import (
     CITY_OFFICE,
     CLIENT,
     DC_HANDLER,

@@ -10,7 +10,7 @@ from api.app import create_app
 from engine.org.tokens import TOKEN, hash_token
 from engine.settings import Settings
 from engine.storage.db import read_tx
-from tests.api.conftest import ADMIN, BOOTSTRAP, DC_HANDLER, SECRET, Api
+from tests.fixtures.api import ADMIN, BOOTSTRAP, DC_HANDLER, SECRET, Api
 
 
 def test_no_token_is_401_problem(api_sqlite: Api) -> None:

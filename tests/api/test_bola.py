@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from tests.api.conftest import DC_OFFICE, XC_OFFICE, Api
+from tests.fixtures.api import DC_OFFICE, XC_OFFICE, Api
 
 ITEM_PARAM = re.compile(r"\{(item_id|lead_id|id)\}")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import CITY_OFFICE, Api
+from tests.fixtures.api import CITY_OFFICE, Api
 
 
 def test_same_if_match_exactly_one_wins(api: Api) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import (
+from tests.fixtures.api import (
     CITY_OFFICE,
     CLIENT,
     DC_HANDLER,

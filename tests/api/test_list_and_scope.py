@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.kernel.clock import ManualClock
-from tests.api.conftest import (
+from tests.fixtures.api import (
     CITY_OFFICE,
     DC_HANDLER,
     DC_OFFICE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -13,8 +13,8 @@ from engine.kernel.clock import ManualClock
 from engine.runtime import open_runtime
 from engine.settings import Settings
 from engine.workflow.loader import default_workflows_dir
-from tests.api.conftest import ADMIN, BOOTSTRAP, DC_OFFICE, SECRET, Api
 from tests.conftest import START
+from tests.fixtures.api import ADMIN, BOOTSTRAP, DC_OFFICE, SECRET, Api
 
 
 def test_empty_installation_is_set_up_over_http(tmp_path: Path) -> None:

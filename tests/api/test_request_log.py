@@ -7,7 +7,7 @@ import json
 
 from structlog.testing import capture_logs
 
-from tests.api.conftest import CITY_OFFICE, LEAD, Api
+from tests.fixtures.api import CITY_OFFICE, LEAD, Api
 
 
 def test_one_line_per_request_with_request_id(api_sqlite: Api) -> None:

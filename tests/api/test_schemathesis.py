@@ -24,8 +24,8 @@ from engine.org.tree import load_org, read_org_file
 from engine.runtime import open_runtime
 from engine.storage.db import write_tx
 from engine.workflow.loader import default_workflows_dir
-from tests.api.conftest import ADMIN, CITY_OFFICE, Api, make_api
 from tests.conftest import EXAMPLE_ORG, START
+from tests.fixtures.api import ADMIN, CITY_OFFICE, Api, make_api
 
 ADMIN_PATHS = ("/v1/jurisdictions", "/v1/units", "/v1/users", "/v1/tokens")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import DC_HANDLER, Api
+from tests.fixtures.api import DC_HANDLER, Api
 
 
 def test_healthz_needs_no_token(api_sqlite: Api) -> None:

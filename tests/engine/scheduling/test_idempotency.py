@@ -21,7 +21,7 @@ from engine.runtime import Runtime
 from engine.scheduling.sweep import DEFAULT_LEASE, Sweeper, SweepReport, run_sweep
 from engine.storage.db import read_tx, write_tx
 from tests.conftest import ROOT
-from tests.scheduler.helpers import ITEM, MARK, count, new_lead
+from tests.engine.scheduling.helpers import ITEM, MARK, count, new_lead
 
 OVERDUE = timedelta(days=7, hours=1)  # from Mon 2 March 09:00: past the due time, < level 2
 
@@ -71,7 +71,7 @@ def test_parallel_thread_sweeps_escalate_each_item_once(rt: Runtime, clock: Manu
 
 def _proc(url: str, now: str, *extra: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), LEADFLOW_LOG_LEVEL="warning")
-    return subprocess.Popen([sys.executable, "-m", "tests.scheduler.sweeper_proc", url, now,
+    return subprocess.Popen([sys.executable, "-m", "tests.engine.scheduling.sweeper_proc", url, now,
                              *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
 

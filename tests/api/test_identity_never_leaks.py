@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from engine.storage.db import read_tx
 from engine.storage.schema import metadata
-from tests.api.conftest import ADMIN, CITY_OFFICE, CLIENT, DC_OFFICE, SUPERVISOR, Api
-from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, lead_body
+from tests.fixtures.api import ADMIN, CITY_OFFICE, CLIENT, DC_OFFICE, SUPERVISOR, Api
+from tests.fixtures.intake import REPORTER_CONTACT, REPORTER_NAME, lead_body
 
 SECRETS = (REPORTER_NAME, REPORTER_CONTACT, "ZQXV7")
 PARAM = re.compile(r"\{(\w+)\}")

@@ -14,7 +14,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from tests.engine.helpers import event_count, events, fire_all, item_row, jid, unit_id
-from tests.engine.test_lead_workflow import CLOSE, OFFICE, ROUTES, new_lead
+from tests.engine.items.test_lead_workflow import CLOSE, OFFICE, ROUTES, new_lead
 
 DC_OFFICE, DC_HANDLER, XC_OFFICE = "东城办-联络员", "东城公安-承办人", "西城办-联络员"
 

@@ -12,7 +12,7 @@ from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage import EVENT
 from engine.storage.db import read_tx
-from tests.intake.conftest import MakeLead
+from tests.fixtures.intake import MakeLead
 
 
 def _history(rt: Runtime, item_id: int) -> list[tuple[str, dict[str, object]]]:

@@ -16,7 +16,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.tick import build_scheduler, run_forever
-from tests.scheduler.helpers import MARK, count, new_lead
+from tests.engine.scheduling.helpers import MARK, count, new_lead
 
 
 @pytest.fixture(autouse=True)

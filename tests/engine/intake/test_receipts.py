@@ -17,7 +17,7 @@ from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.storage import EVENT, FAILURE, RECEIPT
 from engine.storage.db import read_tx
-from tests.intake.conftest import MakeLead
+from tests.fixtures.intake import MakeLead
 
 GUESS = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"
 

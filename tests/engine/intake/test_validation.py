@@ -7,7 +7,7 @@ import pytest
 from engine.errors import InvalidData
 from engine.intake.lead import parse_lead, vocabularies
 from engine.runtime import Runtime
-from tests.intake.conftest import lead_body
+from tests.fixtures.intake import lead_body
 
 
 def test_unknown_channel_lists_allowed_values(rt_sqlite: Runtime) -> None:

@@ -12,7 +12,7 @@ from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage import EVENT, IDENTITY, ITEM, LINK
 from engine.storage.db import read_tx
-from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead, lead_body
+from tests.fixtures.intake import REPORTER_CONTACT, REPORTER_NAME, MakeLead, lead_body
 
 
 def test_item_data_records_the_lead_but_not_the_reporter(rt: Runtime,

@@ -10,8 +10,8 @@ from api.routes.leads import IdentityConfig
 from engine.intake.identity import IdentityCipher
 from engine.storage import ITEM
 from engine.storage.db import read_tx
-from tests.api.conftest import CITY_HANDLER, CITY_OFFICE, CLIENT, DC_OFFICE, XC_OFFICE, Api
-from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, lead_body
+from tests.fixtures.api import CITY_HANDLER, CITY_OFFICE, CLIENT, DC_OFFICE, XC_OFFICE, Api
+from tests.fixtures.intake import REPORTER_CONTACT, REPORTER_NAME, lead_body
 
 REASON = {"reason": "核实举报内容需联系举报人"}
 

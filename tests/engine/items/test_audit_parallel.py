@@ -11,7 +11,7 @@ from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage.db import snapshot_tx
 from tests.engine.helpers import jid
-from tests.engine.test_audit import tamper
+from tests.engine.items.test_audit import tamper
 
 
 def _items(rt: Runtime, office: Actor, n: int) -> list[int]:

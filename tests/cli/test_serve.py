@@ -17,7 +17,7 @@ from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.storage.db import make_engine
 from engine.storage.schema import is_empty
-from tests.api.conftest import SECRET
+from tests.fixtures.api import SECRET
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from engine.storage.db import make_engine, write_tx
 from engine.workflow.loader import default_workflows_dir
 from tests.conftest import EXAMPLE_ORG
 from tests.engine.helpers import EVENT
-from tests.engine.test_loader import MINI
+from tests.engine.workflow.test_loader import MINI
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.storage import ITEM
 from engine.storage.db import read_tx
-from tests.api.conftest import Api
 from tests.conftest import actors_of
+from tests.fixtures.api import Api
 
 
 def test_readyz_warns_when_next_years_calendar_is_unpublished(api_sqlite: Api) -> None:

@@ -21,7 +21,7 @@ from engine.scheduling.sweep import run_sweep
 from engine.scheduling.webhooks import backoff, deliver_pending
 from engine.storage import ATTEMPT, DELIVERY
 from engine.storage.db import read_tx, write_tx
-from tests.scheduler.helpers import new_lead
+from tests.engine.scheduling.helpers import new_lead
 
 
 @dataclass

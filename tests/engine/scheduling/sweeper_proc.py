@@ -1,6 +1,7 @@
 """A sweeper in its own process, for the multi-process and SIGKILL tests.
 
-    python -m tests.scheduler.sweeper_proc URL NOW_ISO [--batch N] [--block-after K] [--go FILE]
+    python -m tests.engine.scheduling.sweeper_proc URL NOW_ISO [--batch N] [--block-after K]
+        [--go FILE]
 
 Waits for FILE to exist (a start line shared by several processes), runs one sweep at NOW on
 a ManualClock, prints the report as JSON. With --block-after K it prints "blocked" after its

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi.routing import iter_route_contexts
 
-from tests.api.conftest import CITY_OFFICE, CLIENT, Api
-from tests.intake.conftest import lead_body
+from tests.fixtures.api import CITY_OFFICE, CLIENT, Api
+from tests.fixtures.intake import lead_body
 
 GUESS = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"
 

@@ -14,7 +14,7 @@ from engine.runtime import Runtime
 from engine.scheduling.digests import daily_digest, weekly_summary
 from engine.scheduling.sweep import run_sweep
 from engine.storage.db import read_tx
-from tests.scheduler.helpers import NOTE, new_lead, user_id
+from tests.engine.scheduling.helpers import NOTE, new_lead, user_id
 
 
 def cst(m: int, d: int, h: int = 9, minute: int = 0) -> datetime:

@@ -10,7 +10,7 @@ import pytest
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
-from tests.api.conftest import Api, make_api
+from tests.fixtures.api import Api, make_api
 
 DC_OFFICE = "东城办-联络员"
 

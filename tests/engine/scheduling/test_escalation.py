@@ -15,7 +15,7 @@ from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
 from engine.storage.db import read_tx
-from tests.scheduler.helpers import item, jid, marks, new_lead, recipients, system_events
+from tests.engine.scheduling.helpers import item, jid, marks, new_lead, recipients, system_events
 
 SECOND = timedelta(seconds=1)
 

@@ -9,7 +9,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
-from tests.scheduler.helpers import item, marks, new_lead
+from tests.engine.scheduling.helpers import item, marks, new_lead
 
 
 def cst(m: int, d: int, h: int = 9) -> datetime:

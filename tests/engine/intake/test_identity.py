@@ -12,7 +12,7 @@ from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage import EVENT, IDENTITY
 from engine.storage.db import read_tx, write_tx
-from tests.intake.conftest import REPORTER_CONTACT, REPORTER_NAME, MakeLead
+from tests.fixtures.intake import REPORTER_CONTACT, REPORTER_NAME, MakeLead
 
 READERS = frozenset({"office", "admin"})
 
