@@ -3,7 +3,6 @@ tests. Routers come from api/routes/<area>.py, each exposing `router`."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,14 +11,23 @@ from fastapi import FastAPI
 
 from api import errors
 from api.middleware import RequestLog
+from api.routes import (
+    audit,
+    health,
+    items,
+    leads,
+    notifications,
+    org,
+    receipts,
+    reports,
+    workflows,
+)
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 
-# api/routes/<name>.py, each exposing `router`; leads and receipts belong to lead intake,
-# notifications to the scheduler.
-ROUTERS = ("health", "org", "workflows", "items", "leads", "receipts", "notifications",
-           "audit", "reports")
+# leads and receipts belong to lead intake, notifications to the scheduler
+ROUTERS = (health, org, workflows, items, leads, receipts, notifications, audit, reports)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
@@ -38,8 +46,8 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     app.state.rt = rt
     app.state.secret = secret
     errors.install(app)
-    for name in ROUTERS:
-        app.include_router(importlib.import_module(f"api.routes.{name}").router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     app.add_middleware(RequestLog)
     _document_validation_errors_as_problems(app)
     return app
@@ -48,7 +56,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
 def _scheduler_lifespan(rt: Runtime, settings: Settings) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from engine.scheduling.tick import start_in_process
+        from engine.scheduling import start_in_process
 
         sched = start_in_process(rt, sweep_interval_s=settings.sweep_interval_seconds)
         try:

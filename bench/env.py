@@ -22,7 +22,7 @@ from engine.storage import USER, make_engine, read_tx, write_tx
 from engine.workflow import default_workflows_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_ORG = ROOT / "examples" / "org.yaml"
+EXAMPLE_ORG = ROOT / "cli" / "examples" / "org.yaml"
 # The benchmarks' "now": Monday 2026-06-01, 09:00 in China.
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 

@@ -79,7 +79,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     for line in load_workflows(db, settings.workflows_dir, SystemClock()):
         print(line)
     if settings.bootstrap_admin_token is not None:
-        from engine.org.tokens import install_bootstrap_token
+        from engine.org import install_bootstrap_token
 
         install_bootstrap_token(db, settings, SystemClock().now())
         print("bootstrap admin token installed (from LEADFLOW_BOOTSTRAP_ADMIN_TOKEN)")
@@ -132,7 +132,7 @@ def cmd_org_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from engine.items.audit_parallel import verify_all
+    from engine.items import verify_all
 
     report = verify_all(settings.database_url, workers=args.workers)
     if args.json:
@@ -147,7 +147,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
-    from engine.items.transition import create_item
+    from engine.items import create_item
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:
@@ -160,7 +160,7 @@ def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
-    from engine.items.transition import apply
+    from engine.items import apply
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:

@@ -4,20 +4,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
+from cli import core, intake, scheduler, serve
 from engine.errors import LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
-COMMAND_MODULES = (
-    "cli.core",
-    "cli.serve",
-    "cli.intake",
-    "cli.scheduler",
-)
+COMMAND_MODULES = (core, serve, intake, scheduler)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="leadflow", description="Workflow engine for tip-off leads and rectification items")
     parser.add_argument("--database-url", help="overrides LEADFLOW_DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     return parser
 
 

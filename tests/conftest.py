@@ -26,7 +26,7 @@ from engine.workflow.loader import default_workflows_dir
 pytest_plugins = ["tests.fixtures.api", "tests.fixtures.intake"]
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_ORG = ROOT / "examples" / "org.yaml"
+EXAMPLE_ORG = ROOT / "cli" / "examples" / "org.yaml"
 PG_URL = os.environ.get("LEADFLOW_TEST_PG_URL")
 # 2026-03-02 is a Monday; 09:00 in China.
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

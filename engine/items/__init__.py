@@ -3,6 +3,7 @@
 verification of the hash chains."""
 
 from engine.items.audit import GENESIS, EventRecord, verify
+from engine.items.audit_parallel import verify_all
 from engine.items.queries import (
     EventFilters,
     ItemFilters,
@@ -36,6 +37,7 @@ __all__ = [
     "summary",
     "user_ids_in_scope",
     "verify",
+    "verify_all",
     "visible_jurisdiction",
     "visible_unit",
 ]

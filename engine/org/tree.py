@@ -146,7 +146,7 @@ class OrgLoadReport:
 
 
 def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoadReport:
-    """Load an org document (see examples/org.yaml). Everything or nothing: the caller runs
+    """Load an org document (see cli/examples/org.yaml). Everything or nothing: the caller runs
     this in one transaction. Existing codes are skipped so a file can be loaded again."""
     if not isinstance(doc, Mapping):
         raise OrgError("org file must be a mapping with jurisdictions, units and users")

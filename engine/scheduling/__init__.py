@@ -10,7 +10,7 @@ from engine.scheduling.notifications import (
     mark_read,
 )
 from engine.scheduling.sweep import run_sweep
-from engine.scheduling.tick import run_forever
+from engine.scheduling.tick import run_forever, start_in_process
 from engine.scheduling.webhooks import deliver_pending
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "mark_read",
     "run_forever",
     "run_sweep",
+    "start_in_process",
     "weekly_summary",
 ]

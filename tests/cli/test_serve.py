@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
+from cli.demo import EXAMPLE_ORG, prepare_demo, write_tokens_file
 from cli.main import main
-from cli.serve import EXAMPLE_ORG, prepare_demo, write_tokens_file
 from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.storage.db import make_engine
