@@ -1,0 +1,92 @@
+"""Request dependencies. Authentication and the scope check live here and only here:
+a route that takes an item id takes a `ScopedItem`, which answers 404 for a missing item and
+for one outside the caller's jurisdiction alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import Forbidden, Unauthorized
+from engine.items import get_item
+from engine.kernel import Actor, Role
+from engine.org import authenticate
+from engine.runtime import Runtime
+from engine.storage import read_tx
+
+bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def current_actor(request: Request, rt: RuntimeDep,
+                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                  ) -> Actor:
+    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+        raise Unauthorized("missing bearer token")
+    with read_tx(rt.db) as conn:
+        actor = authenticate(conn, token=creds.credentials, secret=request.app.state.secret)
+    if actor is None:
+        raise Unauthorized("unknown or revoked token")
+    request.state.actor = actor.label  # for the request log line
+    return actor
+
+
+CurrentUser = Annotated[Actor, Depends(current_actor)]
+
+
+def require_person(actor: CurrentUser) -> Actor:
+    """A real user: the bootstrap admin token only sets up the org, it never handles items."""
+    if actor.user_id is None:
+        raise Forbidden("the bootstrap admin token only administers the org; create a user")
+    return actor
+
+
+Person = Annotated[Actor, Depends(require_person)]
+
+
+def require_admin(actor: CurrentUser) -> Actor:
+    if actor.role != Role.admin.value:
+        raise Forbidden(f"role {actor.role!r} may not administer the org; it needs admin")
+    return actor
+
+
+AdminUser = Annotated[Actor, Depends(require_admin)]
+
+
+def roles_required(roles: frozenset[str], doing: str) -> Callable[[Actor], Actor]:
+    """A dependency admitting a real user whose role is in `roles` (403 otherwise)."""
+    def require(actor: Person) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden(f"role {actor.role!r} may not {doing}; it needs one of: "
+                            f"{', '.join(sorted(roles))}")
+        return actor
+
+    return require
+
+
+AUDITOR_ROLES = frozenset({Role.supervisor.value, Role.office.value, Role.admin.value})
+Auditor = Annotated[Actor, Depends(roles_required(AUDITOR_ROLES, "read the audit trail"))]
+
+REPORT_ROLES = AUDITOR_ROLES | {Role.handler.value}
+ReportReader = Annotated[Actor, Depends(roles_required(REPORT_ROLES, "read reports"))]
+
+ItemId = Annotated[int, Path(description="the item's id", ge=1, le=2**31 - 1)]
+
+
+def scoped_item(item_id: ItemId, actor: Person, rt: RuntimeDep) -> Any:
+    """The item row if the caller may see it; NotFound (404) otherwise, missing or not."""
+    with read_tx(rt.db) as conn:
+        return get_item(conn, actor, item_id)
+
+
+ScopedItem = Annotated[Any, Depends(scoped_item)]

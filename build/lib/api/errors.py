@@ -1,0 +1,134 @@
+"""Engine errors → HTTP statuses, in this one place, as RFC 9457 application/problem+json.
+
+Each engine error class maps to exactly one status, with one exception the contract asks for:
+VersionConflict is 412 when the request carried `If-Match` (the precondition failed) and 409
+when it did not (a concurrent writer won the race the client did not guard against)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import (
+    AuditBroken,
+    DefinitionConflict,
+    DefinitionError,
+    InvalidData,
+    LeadflowError,
+    NotFound,
+    OrgError,
+    RoleForbidden,
+    TransitionRefused,
+    VersionConflict,
+)
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_OF: dict[type[LeadflowError], int] = {
+    DefinitionError: 422,
+    DefinitionConflict: 409,
+    OrgError: 422,
+    NotFound: 404,
+    TransitionRefused: 409,
+    RoleForbidden: 403,
+    InvalidData: 422,
+    VersionConflict: 409,  # 412 when If-Match was sent; see module docstring
+    AuditBroken: 500,
+}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, plus the extensions clients act on."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    allowed: list[str] | None = None  # TransitionRefused: the triggers allowed now
+    fields: dict[str, str] | None = None  # InvalidData / validation: field -> problem
+    current_version: int | None = None  # VersionConflict
+
+
+class Unauthorized(Exception):
+    """No bearer token, or one that is unknown or revoked."""
+
+
+class Forbidden(Exception):
+    """Authenticated, but the caller's role may not use this route."""
+
+
+def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+            "detail": detail}
+    body |= {k: v for k, v in extra.items() if v is not None}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def status_for(exc: LeadflowError, request: Request) -> int:
+    if isinstance(exc, VersionConflict) and request.headers.get("if-match"):
+        return 412
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 500
+
+
+def _engine_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LeadflowError)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, TransitionRefused):
+        extra = {"allowed": exc.allowed}
+    elif isinstance(exc, InvalidData):
+        extra = {"fields": exc.fields}
+    elif isinstance(exc, VersionConflict):
+        extra = {"current_version": exc.actual}
+    return problem(status_for(exc, request), str(exc), **extra)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = {".".join(str(p) for p in e["loc"]): str(e["msg"]) for e in exc.errors()}
+    listed = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return problem(422, f"invalid request: {listed}", fields=fields)
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(exc.status_code, str(exc.detail))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LeadflowError, _engine_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(
+        Unauthorized, lambda _r, e: problem(401, str(e) or "missing or invalid bearer token"))
+    app.add_exception_handler(Forbidden, lambda _r, e: problem(403, str(e)))
+
+
+_DESCRIPTIONS = {
+    400: "Bad request", 401: "No bearer token, or an unknown or revoked one",
+    403: "Your role may not do this", 404: "Not found, or outside your jurisdiction",
+    409: "Not allowed in the current state (the body lists what is allowed)",
+    412: "If-Match no longer matches the item's version", 422: "Invalid input (see fields)",
+    503: "Not ready",
+}
+
+
+def problems(*statuses: int, ok: dict[int | str, dict[str, Any]] | None = None
+             ) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problem statuses a route can return."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    out: dict[int | str, dict[str, Any]] = dict(ok or {})
+    for s in statuses:
+        out[s] = {"model": Problem, "description": _DESCRIPTIONS.get(s, HTTPStatus(s).phrase),
+                  "content": {PROBLEM_JSON: {"schema": ref}}}
+    return out

@@ -1,0 +1,1 @@
+"""One module per area, each exposing `router`; `api.app.create_app` includes them."""

@@ -1,0 +1,185 @@
+"""Items: create (idempotent), list with filters and a cursor, read with the transitions
+available now, fire a transition under If-Match, read the history.
+
+Every state change goes through engine.items.transition (create_item / apply); this module only
+translates HTTP to those calls."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from api.deps import Person, RuntimeDep, ScopedItem
+from api.errors import problems
+from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, TransitionIn
+from api.views import event_out, item_detail, item_out
+from engine.errors import InvalidData, VersionConflict
+from engine.items import (
+    Change,
+    ItemFilters,
+    apply,
+    create_item,
+    get_item,
+    history,
+    list_items,
+    visible_jurisdiction,
+    visible_unit,
+)
+from engine.kernel import Actor
+from engine.org import find_idempotent, remember_idempotent, request_fingerprint
+from engine.runtime import Runtime
+from engine.storage import read_tx
+
+router = APIRouter(prefix="/v1/items", tags=["items"])
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=200,
+    description="Retrying with the same key and body returns the same item")]
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match", max_length=100,
+    description="The item's ETag (its version); the transition fails with 412 if it moved")]
+ETAG = re.compile(r'^(?:W/)?"?(\d{1,10})"?$')
+ETAG_HEADER = {"ETag": {"description": "the item's version, quoted; send it as If-Match",
+                        "schema": {"type": "string"}}}
+LOCATION_HEADER = {"Location": {"description": "the item's URL", "schema": {"type": "string"}}}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _detail_response(rt: Runtime, actor: Actor, item_id: int, status: int,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    with read_tx(rt.db) as conn:
+        row = get_item(conn, actor, item_id)
+    body = item_detail(row, rt, actor).model_dump(mode="json")
+    return JSONResponse(body, status_code=status,
+                        headers={"ETag": etag(row.version)} | (headers or {}))
+
+
+@router.post("", status_code=201, response_model=ItemDetail,
+             responses=problems(401, 403, 404, 422, ok={
+                 201: {"headers": ETAG_HEADER | LOCATION_HEADER},
+                 200: {"model": ItemDetail, "headers": ETAG_HEADER | LOCATION_HEADER,
+                       "description": "A retry with the same Idempotency-Key and body"}}))
+def create(body: ItemCreate, actor: Person, rt: RuntimeDep,
+           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Create an item in its workflow's initial state; 201 with Location."""
+    fingerprint = request_fingerprint(body.model_dump(mode="json"))
+    if idempotency_key:
+        replay = _replay(rt, actor, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+    with read_tx(rt.db) as conn:
+        jur = visible_jurisdiction(conn, actor, body.jurisdiction)
+
+    def remember(conn: Connection, change: Change) -> None:
+        if idempotency_key:
+            remember_idempotent(conn, principal=actor.label, key=idempotency_key,
+                                request_hash=fingerprint, item_id=change.item_id,
+                                now=change.at)
+
+    try:
+        change = create_item(rt, actor=actor, workflow=body.workflow, jurisdiction_id=jur.id,
+                             title=body.title, data=body.data, unit=body.unit,
+                             comment=body.comment, after=remember)
+    except IntegrityError:  # a concurrent request with the same key won; answer as a retry
+        replay = _replay(rt, actor, idempotency_key or "", fingerprint)
+        if replay is None:
+            raise
+        return replay
+    return _detail_response(rt, actor, change.item_id, 201,
+                            {"Location": f"/v1/items/{change.item_id}"})
+
+
+def _replay(rt: Runtime, actor: Actor, key: str, fingerprint: str) -> JSONResponse | None:
+    with read_tx(rt.db) as conn:
+        seen = find_idempotent(conn, principal=actor.label, key=key)
+    if seen is None:
+        return None
+    if seen.request_hash != fingerprint:
+        raise InvalidData("Idempotency-Key was already used with a different request body",
+                          fields={"Idempotency-Key": "reused with a different body"})
+    return _detail_response(rt, actor, seen.item_id, 200,
+                            {"Location": f"/v1/items/{seen.item_id}"})
+
+
+Int = Annotated[int | None, Query(ge=0, le=2**31 - 1)]
+
+
+@router.get("", response_model=ItemPage, responses=problems(401, 403, 404, 422))
+def list_(actor: Person, rt: RuntimeDep,
+          workflow: Annotated[str | None, Query(max_length=64)] = None,
+          state: Annotated[str | None, Query(max_length=64)] = None,
+          jurisdiction: Annotated[str | None, Query(
+              max_length=32, description="a jurisdiction code; its whole subtree")] = None,
+          unit: Annotated[str | None, Query(max_length=64, description="a unit code")] = None,
+          assignee: Annotated[int | None, Query(ge=1, le=2**31 - 1,
+                                                description="a user id")] = None,
+          overdue: bool | None = None,
+          open_: Annotated[bool | None, Query(
+              alias="open",
+              description="true: not closed (a work queue); false: closed only")] = None,
+          escalation_level: Int = None,
+          created_from: TimeParam = None, created_to: TimeParam = None,
+          updated_from: TimeParam = None, updated_to: TimeParam = None,
+          q: Annotated[str | None, Query(max_length=200,
+                                         description="text in the title")] = None,
+          order: Literal["newest", "due"] = "newest",
+          limit: Annotated[int, Query(ge=1, le=200)] = 50,
+          cursor: Annotated[str | None, Query(max_length=500)] = None) -> ItemPage:
+    """Items in your scope, newest first (or earliest due first), one page at a time."""
+    with read_tx(rt.db) as conn:
+        jid = visible_jurisdiction(conn, actor, jurisdiction).id if jurisdiction else None
+        uid = visible_unit(conn, actor, unit).id if unit else None
+        filters = ItemFilters(
+            workflow=workflow, state=state, jurisdiction_id=jid, unit_id=uid,
+            assignee_id=assignee, overdue=overdue, open=open_, escalation_level=escalation_level,
+            created_from=created_from, created_to=created_to, updated_from=updated_from,
+            updated_to=updated_to, text=q)
+        now = rt.clock.now()
+        page = list_items(conn, actor, filters, now=now, limit=limit, cursor=cursor,
+                          order=order)
+    return ItemPage(items=[item_out(r, now) for r in page.rows], next_cursor=page.next_cursor)
+
+
+@router.get("/{item_id}", response_model=ItemDetail,
+            responses=problems(401, 403, 404, 422, ok={200: {"headers": ETAG_HEADER}}))
+def read(item: ScopedItem, actor: Person, rt: RuntimeDep, response: Response) -> ItemDetail:
+    """The item, its version (also as ETag) and the transitions you may fire now."""
+    response.headers["ETag"] = etag(item.version)
+    return item_detail(item, rt, actor)
+
+
+@router.post("/{item_id}/transitions", response_model=ItemDetail,
+             responses=problems(401, 403, 404, 409, 412, 422,
+                                ok={200: {"headers": ETAG_HEADER}}))
+def transition(item: ScopedItem, body: TransitionIn, actor: Person, rt: RuntimeDep,
+               if_match: IfMatch = None) -> JSONResponse:
+    """Fire a trigger. With If-Match, only if the item is still at that version."""
+    expected = _expected_version(item, if_match)
+    apply(rt, actor=actor, item_id=item.id, trigger=body.trigger, data=body.data,
+          comment=body.comment, expected_version=expected)
+    return _detail_response(rt, actor, item.id, 200)
+
+
+def _expected_version(item: Any, if_match: str | None) -> int | None:
+    if not if_match or if_match.strip() == "*":
+        return None
+    m = ETAG.match(if_match.strip())
+    if m is None:  # an ETag we never issued cannot match the current one
+        raise VersionConflict(item_id=item.id, expected=-1, actual=item.version)
+    return int(m.group(1))
+
+
+@router.get("/{item_id}/history", response_model=History,
+            responses=problems(401, 403, 404, 422))
+def item_history(item: ScopedItem, actor: Person, rt: RuntimeDep) -> History:
+    """The item's audit events in order, each with its hash and the previous one's."""
+    with read_tx(rt.db) as conn:
+        rows = history(conn, actor, item.id)
+    return History(item_id=item.id, ref=item.ref, events=[event_out(r) for r in rows])

@@ -1,0 +1,84 @@
+"""Receipt codes over HTTP, for the reporting platform: the public status of a lead and
+adding information to it. The code travels in the JSON body, never in the URL, so it cannot
+land in an access log; answers are `no-store`. A wrong code is 404; too many wrong codes
+from one reporter session (or one caller overall) are 429 with Retry-After."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.deps import RuntimeDep, roles_required
+from api.errors import problem, problems
+from api.routes.leads import NO_STORE, AttachmentIn
+from api.schemas import Strict
+from engine.intake import PublicStatus, ReceiptRateLimited, add_info, lookup
+from engine.kernel import Actor, Role
+
+router = APIRouter(prefix="/v1/receipts", tags=["receipts"])
+RECEIPT_ROLES = frozenset({Role.client.value})
+
+
+Platform = Annotated[Actor, Depends(roles_required(RECEIPT_ROLES, "use receipt codes"))]
+
+
+class ReceiptIn(Strict):
+    code: str = Field(min_length=1, max_length=100, description="the receipt code")
+    session: str | None = Field(
+        default=None, max_length=100,
+        description="the platform's opaque id of the reporter's session, so that one "
+                    "reporter's guessing does not lock out the others (default: client address)")
+
+
+class FollowUpIn(ReceiptIn):
+    text: str = Field(min_length=1, max_length=10_000)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
+
+
+class StatusOut(BaseModel):
+    status: str = Field(description="received | in_progress | closed")
+    label: str
+    received_on: str
+    status_since: str
+    follow_ups: int
+
+
+def _client(request: Request, body: ReceiptIn) -> str:
+    if body.session:
+        return f"session:{body.session}"
+    return f"addr:{request.client.host if request.client else 'unknown'}"
+
+
+def _answer(status: PublicStatus) -> JSONResponse:
+    return JSONResponse(StatusOut(**vars(status)).model_dump(), headers=NO_STORE)
+
+
+def _limited(exc: ReceiptRateLimited) -> JSONResponse:
+    resp = problem(429, str(exc))
+    resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
+
+
+@router.post("/status", response_model=StatusOut, responses=problems(401, 403, 404, 422, 429))
+def status(body: ReceiptIn, actor: Platform, rt: RuntimeDep,
+           request: Request) -> JSONResponse:
+    """The public status of the lead behind a receipt code, and nothing else."""
+    try:
+        return _answer(lookup(rt, actor=actor, code=body.code, client=_client(request, body)))
+    except ReceiptRateLimited as exc:
+        return _limited(exc)
+
+
+@router.post("/info", response_model=StatusOut, responses=problems(401, 403, 404, 422, 429))
+def info(body: FollowUpIn, actor: Platform, rt: RuntimeDep,
+         request: Request) -> JSONResponse:
+    """Add the reporter's further information to the lead behind a receipt code."""
+    try:
+        return _answer(add_info(rt, actor=actor, code=body.code, client=_client(request, body),
+                                text=body.text,
+                                attachments=[a.model_dump() for a in body.attachments]))
+    except ReceiptRateLimited as exc:
+        return _limited(exc)

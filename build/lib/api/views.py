@@ -1,0 +1,48 @@
+"""Engine rows → response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from api.schemas import AvailableTransition, EventOut, FieldOut, ItemDetail, ItemOut
+from engine.items import allowed_triggers
+from engine.kernel import Actor
+from engine.runtime import Runtime
+from engine.workflow import FieldSpec
+
+
+def field_out(spec: FieldSpec) -> FieldOut:
+    return FieldOut(name=spec.name, type=spec.kind, label=spec.label, required=not spec.optional,
+                    values=list(spec.values))
+
+
+def item_out(row: Any, now: datetime) -> ItemOut:
+    return ItemOut(
+        id=row.id, ref=row.ref, workflow=row.workflow, workflow_version=row.workflow_version,
+        title=row.title, state=row.state, jurisdiction=row.jurisdiction_code,
+        unit=row.unit_code, assignee=row.assignee_id, data=row.data or {},
+        version=row.version, created_at=row.created_at, updated_at=row.updated_at,
+        state_entered_at=row.state_entered_at, due_at=row.due_at,
+        overdue=row.due_at is not None and row.closed_at is None and row.due_at < now,
+        escalation_level=row.escalation_level, closed_at=row.closed_at)
+
+
+def item_detail(row: Any, rt: Runtime, actor: Actor) -> ItemDetail:
+    """The item with the triggers this actor may fire now (conditions checked against the
+    item's data) and the fields each one requires."""
+    wf = rt.registry.get(row.workflow, row.workflow_version)
+    available = [
+        AvailableTransition(trigger=t.trigger, label=t.label, dest=t.dest,
+                            requires=[field_out(s) for s in t.requires])
+        for t in allowed_triggers(wf, row.state, actor.role, row.data or {})
+    ]
+    base = item_out(row, rt.clock.now())
+    return ItemDetail(**base.model_dump(), available_transitions=available)
+
+
+def event_out(row: Any) -> dict[str, Any]:
+    return EventOut(id=row.id, item_id=row.item_id, seq=row.seq, at=row.at, actor=row.actor,
+                    actor_role=row.actor_role, trigger=row.trigger, from_state=row.from_state,
+                    to_state=row.to_state, data=row.data or {}, comment=row.comment,
+                    prev_hash=row.prev_hash, hash=row.hash).model_dump()

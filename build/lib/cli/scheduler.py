@@ -1,0 +1,128 @@
+"""Scheduler commands: `sweep --once`, `scheduler`, `digest daily|weekly`, `webhooks
+deliver`, and `calendar load FILE` / `calendar list` / `calendar check`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from engine.deadlines import (
+    Step,
+    calendar_warnings,
+    parse_override_file,
+    read_overrides,
+    refresh_overrides,
+    store_overrides,
+)
+from engine.runtime import Runtime, open_runtime
+from engine.scheduling import daily_digest, deliver_pending, run_forever, run_sweep, weekly_summary
+from engine.settings import Settings
+from engine.storage import read_tx, write_tx
+
+
+def register(sub: Any) -> None:
+    sw = sub.add_parser("sweep", help="remind and escalate due items")
+    sw.add_argument("--once", action="store_true", required=True,
+                    help="run one sweep now and print what it did")
+    sw.add_argument("--batch", type=int, default=500, help="items per transaction")
+    sw.add_argument("--verbose", "-v", action="store_true", help="print every step")
+    sw.set_defaults(func=cmd_sweep)
+
+    sc = sub.add_parser("scheduler", help="run the scheduler (sweep, webhooks, digests) "
+                                          "until stopped")
+    sc.set_defaults(func=cmd_scheduler)
+
+    dg = sub.add_parser("digest", help="produce the current digest now (once per period)")
+    dg.add_argument("kind", choices=["daily", "weekly"])
+    dg.set_defaults(func=cmd_digest)
+
+    wh = sub.add_parser("webhooks", help="office webhook delivery")
+    whsub = wh.add_subparsers(dest="webhooks_command", required=True, metavar="SUBCOMMAND")
+    wd = whsub.add_parser("deliver", help="post the deliveries that are due")
+    wd.set_defaults(func=cmd_webhooks_deliver)
+
+    cal = sub.add_parser("calendar", help="working-day calendar overrides")
+    csub = cal.add_subparsers(dest="calendar_command", required=True, metavar="SUBCOMMAND")
+    cl = csub.add_parser("load", help="load days off / working days from a YAML file "
+                                      "(all or nothing)")
+    cl.add_argument("file", type=Path)
+    cl.set_defaults(func=cmd_calendar_load)
+    cls = csub.add_parser("list", help="list the overrides")
+    cls.add_argument("--year", type=int)
+    cls.set_defaults(func=cmd_calendar_list)
+    cc = csub.add_parser("check", help="warn about years whose schedule is unknown")
+    cc.set_defaults(func=cmd_calendar_check)
+
+
+def _runtime(settings: Settings) -> Runtime:
+    rt = open_runtime(settings.database_url, settings.workflows_dir)
+    with read_tx(rt.db) as conn:
+        refresh_overrides(rt.calendar, conn)
+    return rt
+
+
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    rt = _runtime(settings)
+
+    def show(item_id: int, step: Step) -> None:
+        print(f"item {item_id}: {step.kind} level {step.level} (due {step.at.isoformat()})")
+
+    report = run_sweep(rt, batch_size=args.batch, progress=show if args.verbose else None)
+    print(report.summary())
+    for item_id, error in report.failed:
+        print(f"  failed: item {item_id}: {error}")
+    return 1 if report.failed else 0
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    rt = _runtime(settings)
+    print(f"scheduler running (sweep every {settings.sweep_interval_seconds} s); "
+          "Ctrl-C to stop", flush=True)
+    run_forever(rt, sweep_interval_s=settings.sweep_interval_seconds)
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    rt = _runtime(settings)
+    report = daily_digest(rt) if args.kind == "daily" else weekly_summary(rt)
+    print(f"{report.kind} digest {report.period}: produced for {report.produced} "
+          f"jurisdictions, {report.skipped} already had it")
+    return 0
+
+
+def cmd_webhooks_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    report = deliver_pending(_runtime(settings))
+    print(f"delivered {report.delivered}, retrying {report.retrying}, gave up "
+          f"{report.gave_up}, deferred {report.deferred}")
+    return 0
+
+
+def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
+    days = parse_override_file(args.file)
+    rt = _runtime(settings)
+    with write_tx(rt.db) as conn:
+        n = store_overrides(conn, days, rt.clock.now())
+    off = sum(1 for d in days if not d.working)
+    print(f"loaded {n} days from {args.file}: {off} days off, {n - off} working days")
+    return 0
+
+
+def cmd_calendar_list(args: argparse.Namespace, settings: Settings) -> int:
+    rt = _runtime(settings)
+    with read_tx(rt.db) as conn:
+        days = read_overrides(conn)
+    for d in days:
+        if args.year is None or d.day.year == args.year:
+            print(f"{d.day.isoformat()}  {'working' if d.working else 'day off'}  {d.note}")
+    return 0
+
+
+def cmd_calendar_check(args: argparse.Namespace, settings: Settings) -> int:
+    rt = _runtime(settings)
+    warnings = calendar_warnings(rt.calendar, rt.clock.now())
+    for w in warnings:
+        print(f"warning: {w}")
+    if not warnings:
+        print("calendar: every year a deadline set now can reach is known")
+    return 1 if warnings else 0

@@ -1,0 +1,34 @@
+"""Time limits: China's working-day calendar (调休, admin overrides), the deadline plan of a
+state (due, reminder, pauses) and the escalation chain up the jurisdiction tree."""
+
+from engine.deadlines.calendar import (
+    CHINA_TZ,
+    ChinaCalendar,
+    WorkCalendar,
+    calendar_warnings,
+    parse_override_file,
+    read_overrides,
+    refresh_overrides,
+    store_overrides,
+)
+from engine.deadlines.escalation import Chain, Office, Target, own_offices
+from engine.deadlines.plan import DeadlinePlan, Step, due_steps, plan_on_enter
+
+__all__ = [
+    "CHINA_TZ",
+    "Chain",
+    "ChinaCalendar",
+    "DeadlinePlan",
+    "Office",
+    "Step",
+    "Target",
+    "WorkCalendar",
+    "calendar_warnings",
+    "due_steps",
+    "own_offices",
+    "parse_override_file",
+    "plan_on_enter",
+    "read_overrides",
+    "refresh_overrides",
+    "store_overrides",
+]

@@ -1,0 +1,421 @@
+"""The one writer of item state.
+
+`create_item` and `apply` are the only functions that change an item's state. Each, in one
+database transaction: checks the actor, asks the compiled Machine whether the move is allowed,
+updates the item only if its version is still the one read, appends the hash-chained audit
+event and recomputes the deadline. `transitions` only decides; everything else happens here.
+Callers (API, scheduler, CLI) may pass `after`, run inside the same transaction, to write
+their own rows (notifications, escalation marks) atomically with the change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from engine.deadlines import CHINA_TZ, DeadlinePlan, plan_on_enter
+from engine.errors import (
+    InvalidData,
+    NotFound,
+    RoleForbidden,
+    TransitionRefused,
+    VersionConflict,
+)
+from engine.items.audit import GENESIS, EventRecord
+from engine.items.refs import next_ref
+from engine.kernel import Actor, Role, check_text, plain_json
+from engine.runtime import Runtime
+from engine.storage import EVENT, ITEM, JUR, UNIT, USER, inserted_id, write_tx
+from engine.workflow import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS, TransitionDef, WorkflowDef, decide
+
+log = structlog.get_logger("engine.items.transition")
+# Built once: constructing statements costs more than running them on the hot path.
+_ITEM_BY_ID = select(ITEM).where(ITEM.c.id == bindparam("item_id"))
+# SET comes from the parameters given at execution (only the columns that change)
+_ITEM_IF_VERSION = update(ITEM).where(ITEM.c.id == bindparam("_item_id"),
+                                      ITEM.c.version == bindparam("_read_version"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """What one call of `create_item` or `apply` did; handed to `after` hooks and returned."""
+
+    item_id: int
+    ref: str
+    workflow: str
+    workflow_version: int
+    jurisdiction_id: int
+    trigger: str
+    from_state: str | None
+    to_state: str
+    version: int
+    seq: int
+    hash: str
+    at: datetime
+    actor: str
+    data: Mapping[str, Any]
+    due_at: datetime | None
+    escalation_level: int
+
+
+AfterHook = Callable[[Connection, Change], None]
+
+# Item data keys that move the item itself, not just its data.
+ROUTING_KEYS = ("unit", "assignee")
+
+
+_INSERT_EVENT = insert(EVENT)  # built once; the values come with each execution
+
+
+def _append_event(conn: Connection, record: EventRecord, digest: str | None = None) -> str:
+    """Insert one audit event and return its hash (`digest`, when the caller computed it
+    already). The only writer of `audit_event` rows. The caller updates the item's head in
+    the same transaction; the unique (item_id, seq) constraint refuses a second writer of the
+    same seq."""
+    digest = digest or record.digest()
+    conn.execute(_INSERT_EVENT, {
+        "item_id": record.item_id, "seq": record.seq, "at": record.at, "actor": record.actor,
+        "actor_role": record.actor_role, "trigger": record.trigger,
+        "from_state": record.from_state, "to_state": record.to_state,
+        "data": dict(record.data), "comment": record.comment, "workflow": record.workflow,
+        "workflow_version": record.workflow_version, "prev_hash": record.prev_hash,
+        "hash": digest,
+    })
+    return digest
+
+
+def allowed_triggers(wf: WorkflowDef, state: str, role: str,
+                     data: Mapping[str, Any] | None = None) -> list[TransitionDef]:
+    """The transitions `role` may fire from `state` (conditions checked when `data` given)."""
+    out = []
+    for t in wf.transitions_from(state):
+        if role not in t.roles:
+            continue
+        if data is not None and not all(c.holds(data) for c in t.conditions):
+            continue
+        out.append(t)
+    return out
+
+
+def _check_fields(td: TransitionDef, data: Mapping[str, Any]) -> None:
+    problems = {}
+    for spec in td.requires:
+        why = spec.check(data.get(spec.name))
+        if why is not None:
+            problems[spec.name] = why
+    if problems:
+        listed = "; ".join(f"{k} {v}" for k, v in problems.items())
+        raise InvalidData(f"{td.trigger}: {listed}", fields=problems)
+
+
+def _routing(conn: Connection, actor: Actor, td: TransitionDef, data: Mapping[str, Any],
+             item: Any) -> dict[str, Any]:
+    """Resolve `unit` (a unit code) and `assignee` (a user id) in transition data into item
+    columns. A unit moves the item to the unit's jurisdiction: that is what transferring to
+    the competent unit means. Both must be inside the actor's scope, and only a transition
+    that declares the field may route the item (else any trigger could move it)."""
+    values: dict[str, Any] = {}
+    declared = {f.name for f in td.requires}
+    undeclared = [k for k in ROUTING_KEYS if data.get(k) is not None and k not in declared]
+    if undeclared:
+        raise InvalidData(
+            f"{td.trigger} does not route the item: {', '.join(undeclared)} is not one of its "
+            "fields (use a trigger that declares it, e.g. transfer)",
+            fields=dict.fromkeys(undeclared, "not accepted by this trigger"))
+    if data.get("unit") is not None:
+        urow = conn.execute(select(UNIT.c.id, UNIT.c.jurisdiction_id)
+                            .where(UNIT.c.code == str(data["unit"]))).first()
+        if urow is None or not actor.sees(urow.jurisdiction_id):
+            raise InvalidData(f"unit {data['unit']!r} does not exist or is outside your "
+                              "jurisdiction", fields={"unit": "unknown unit"})
+        values["unit_id"] = urow.id
+        values["jurisdiction_id"] = urow.jurisdiction_id
+    if data.get("assignee") is not None:
+        arow = conn.execute(select(USER.c.id, USER.c.jurisdiction_id)
+                            .where(USER.c.id == data["assignee"], USER.c.active.is_(True))
+                            ).first()
+        target = values.get("jurisdiction_id", item.jurisdiction_id)
+        if arow is None or not actor.sees(arow.jurisdiction_id) or (
+                arow.jurisdiction_id != target and not actor.sees(target)):
+            raise InvalidData(f"assignee {data['assignee']!r} does not exist or is outside "
+                              "your jurisdiction", fields={"assignee": "unknown user"})
+        values["assignee_id"] = arow.id
+    return values
+
+
+def _check_refs(conn: Connection, actor: Actor, wf: WorkflowDef, td: TransitionDef,
+                data: Mapping[str, Any], item_id: int) -> None:
+    for spec in td.requires:
+        if spec.kind != "item_ref":
+            continue
+        other = conn.execute(select(ITEM.c.id, ITEM.c.workflow, ITEM.c.jurisdiction_id)
+                             .where(ITEM.c.id == data[spec.name])).first()
+        if other is None or not actor.sees(other.jurisdiction_id) or other.id == item_id \
+                or other.workflow != wf.name:
+            raise InvalidData(f"{spec.name}: no other {wf.name} item {data[spec.name]!r} "
+                              "in your jurisdiction", fields={spec.name: "unknown item"})
+
+
+def _deadline_columns(plan: DeadlinePlan) -> dict[str, Any]:
+    return {"due_at": plan.due_at, "remind_at": plan.remind_at,
+            "next_check_at": plan.next_check_at,
+            "paused_remaining_s": plan.paused_remaining_s, "paused_state": plan.paused_state}
+
+
+def _in_tx(rt: Runtime, conn: Connection | None,
+           work: Callable[[Connection], Change]) -> Change:
+    """Run `work` in the caller's open write transaction, or in one of its own."""
+    if conn is not None:
+        return work(conn)
+    with write_tx(rt.db) as own:
+        return work(own)
+
+
+def apply(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
+          data: Mapping[str, Any] | None = None, comment: str = "",
+          expected_version: int | None = None, system_values: Mapping[str, Any] | None = None,
+          after: AfterHook | None = None, conn: Connection | None = None) -> Change:
+    """Fire `trigger` on item `item_id` as `actor`: the one way an item's state changes.
+
+    Raises NotFound (missing or out of scope), TransitionRefused (not allowed from this
+    state; lists what is), RoleForbidden, InvalidData, VersionConflict. On any error nothing
+    is written. Reserved triggers (escalate, remind) are fired only by the system actor and
+    keep the state; their column changes come in `system_values`.
+
+    With `conn`, the change joins the caller's open write transaction (the sweep batches
+    many items per transaction this way); otherwise it runs in a transaction of its own."""
+    clean = plain_json(data)  # hashed as stored: must read back the same from either database
+    check_text("comment", comment)
+    change = _in_tx(rt, conn, lambda c: _apply(
+        c, rt, actor, item_id, trigger, dict(clean), comment, expected_version,
+        system_values, after, annotation=False))
+    log.info("transition", item_id=change.item_id, trigger=trigger, actor=actor.label,
+             from_state=change.from_state, to_state=change.to_state, version=change.version)
+    return change
+
+
+def annotate(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
+             data: Mapping[str, Any] | None = None, comment: str = "",
+             after: AfterHook | None = None, conn: Connection | None = None) -> Change:
+    """Record an event that does not move the item (a link to another item, an authorised
+    read of the reporter's identity, information added with a receipt code) in the item's
+    audit chain, through the same path as every transition. The caller checks permission."""
+    if trigger not in ANNOTATION_TRIGGERS:
+        raise ValueError(f"{trigger!r} is not an annotation; use apply()")
+    clean = plain_json(data)
+    check_text("comment", comment)
+    change = _in_tx(rt, conn, lambda c: _apply(
+        c, rt, actor, item_id, trigger, dict(clean), comment, None, None, after,
+        annotation=True))
+    log.info("annotation", item_id=item_id, trigger=trigger, actor=actor.label)
+    return change
+
+
+def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: str,
+           data: dict[str, Any], comment: str, expected_version: int | None,
+           system_values: Mapping[str, Any] | None, after: AfterHook | None, *,
+           annotation: bool) -> Change:
+    item = conn.execute(_ITEM_BY_ID, {"item_id": item_id}).first()
+    if item is None or not actor.sees(item.jurisdiction_id):
+        raise NotFound(f"item {item_id} not found")
+    if expected_version is not None and item.version != expected_version:
+        raise VersionConflict(item_id=item_id, expected=expected_version,
+                              actual=item.version)
+    wf = rt.registry.get(item.workflow, item.workflow_version)
+    now = rt.clock.now()
+    values: dict[str, Any]
+    td: TransitionDef | None = None  # set for workflow triggers only
+    if annotation:
+        values, to_state = {}, item.state
+    elif trigger in SYSTEM_TRIGGERS:
+        values = _system_values(actor, wf, item, trigger, system_values)
+        to_state = item.state
+    else:
+        td, values, merged, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
+        if to_state != item.state:
+            plan = plan_on_enter(
+                wf=wf, from_state=item.state, to_state=to_state, now=now,
+                due_at=item.due_at, paused_remaining_s=item.paused_remaining_s,
+                paused_state=item.paused_state, calendar=rt.calendar)
+            entries = dict(item.state_entries or {})
+            entries[to_state] = now.isoformat()
+            values |= _deadline_columns(plan) | {
+                "state": to_state, "state_entered_at": now,
+                "state_entry_seq": item.audit_seq + 1, "state_entries": entries,
+                "escalation_level": 0,
+                "closed_at": now if wf.states[to_state].closed else None,
+            }
+        values["data"] = merged
+    record = EventRecord(
+        item_id=item.id, seq=item.audit_seq + 1, at=now, actor=actor.label,
+        actor_role=actor.role, trigger=trigger, from_state=item.state, to_state=to_state,
+        data=data, comment=comment, workflow=wf.name, workflow_version=wf.version,
+        prev_hash=item.audit_head or GENESIS,
+    )
+    digest = record.digest()
+    result = conn.execute(_ITEM_IF_VERSION, {
+        "_item_id": item.id, "_read_version": item.version, "version": item.version + 1,
+        "updated_at": now, "audit_seq": record.seq, "audit_head": digest, **values})
+    if result.rowcount != 1:
+        actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item.id)).scalar()
+        raise VersionConflict(item_id=item.id, expected=item.version, actual=actual)
+    _append_event(conn, record, digest)
+    change = Change(
+        item_id=item.id, ref=item.ref, workflow=wf.name, workflow_version=wf.version,
+        jurisdiction_id=values.get("jurisdiction_id", item.jurisdiction_id),
+        trigger=trigger, from_state=item.state, to_state=to_state,
+        version=item.version + 1, seq=record.seq, hash=digest, at=now, actor=actor.label,
+        data=data, due_at=values.get("due_at", item.due_at),
+        escalation_level=values.get("escalation_level", item.escalation_level),
+    )
+    if td is not None:
+        _note_references(conn, rt, actor, td, item, data)
+    if after is not None:
+        after(conn, change)
+    return change
+
+
+def _note_references(conn: Connection, rt: Runtime, actor: Actor, td: TransitionDef,
+                     item: Any, data: Mapping[str, Any]) -> None:
+    """A transition that names another item (merge_into) is recorded in that item's history
+    too, as a `link` annotation in the same transaction, however the trigger was fired."""
+    for spec in td.requires:
+        if spec.kind == "item_ref" and data.get(spec.name) is not None:
+            _apply(conn, rt, actor, int(data[spec.name]), "link",
+                   {"item_id": item.id, "ref": item.ref, "via": td.trigger,
+                    "field": spec.name},
+                   "", None, None, None, annotation=True)
+
+
+def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: Any,
+            trigger: str, data: dict[str, Any]
+            ) -> tuple[TransitionDef, dict[str, Any], dict[str, Any], str]:
+    """Check and decide one workflow trigger: (its definition, the item columns it routes,
+    the item's merged data, the destination state)."""
+    td = wf.transition(item.state, trigger)
+    if td is None:
+        allowed = [t.trigger for t in allowed_triggers(wf, item.state, actor.role)]
+        raise TransitionRefused(trigger=trigger, state=item.state, allowed=allowed)
+    if actor.role not in td.roles:
+        raise RoleForbidden(trigger=trigger, role=actor.role, roles=td.roles)
+    _check_fields(td, data)
+    _check_vocabularies(wf, data)  # transition data may not bypass what create_item checks
+    _check_refs(conn, actor, wf, td, data, item.id)
+    merged = dict(item.data or {})
+    merged.update(data)
+    # a MachineError here means definition and machine disagree: a bug, not bad input
+    to_state = decide(rt.registry.machine(wf.name, wf.version), item.state, trigger, merged)
+    if to_state is None:
+        failed = [c.describe() for c in td.conditions if not c.holds(merged)]
+        raise InvalidData(f"{trigger}: condition not met: {', '.join(failed)}",
+                          fields={c.field: f"needs {c.describe()}" for c in td.conditions
+                                  if not c.holds(merged)})
+    return td, _routing(conn, actor, td, data, item), merged, to_state
+
+
+def _system_values(actor: Actor, wf: WorkflowDef, item: Any, trigger: str,
+                   values: Mapping[str, Any] | None) -> dict[str, Any]:
+    if actor.role != Role.system.value:
+        raise TransitionRefused(
+            trigger=trigger, state=item.state,
+            allowed=[t.trigger for t in allowed_triggers(wf, item.state, actor.role)])
+    if wf.states[item.state].closed:
+        raise TransitionRefused(trigger=trigger, state=item.state, allowed=[])
+    allowed_cols = {"escalation_level", "remind_at", "next_check_at"}
+    out = dict(values or {})
+    if set(out) - allowed_cols:
+        raise InvalidData(f"{trigger} may only set {sorted(allowed_cols)}")
+    return out
+
+
+def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: int, title: str,
+                data: Mapping[str, Any] | None = None, comment: str = "",
+                unit: str | None = None, version: int | None = None,
+                after: AfterHook | None = None) -> Change:
+    """Create an item in its workflow's initial state, with its first audit event."""
+    wf = rt.registry.get(workflow, version) if version else rt.registry.latest(workflow)
+    data = plain_json(data)
+    if not title.strip():
+        raise InvalidData("title is required", fields={"title": "is required"})
+    if len(title.strip()) > 500:  # the column's size; PostgreSQL would refuse it later
+        raise InvalidData("title is longer than 500 characters",
+                          fields={"title": "at most 500 characters"})
+    check_text("title", title)
+    check_text("comment", comment)
+    if actor.role not in wf.create_roles:
+        raise RoleForbidden(trigger="create", role=actor.role, roles=wf.create_roles)
+    _check_vocabularies(wf, data)
+    now = rt.clock.now()
+    with write_tx(rt.db) as conn:
+        jur = conn.execute(select(JUR.c.id, JUR.c.code).where(JUR.c.id == jurisdiction_id)
+                           ).first()
+        if jur is None or not actor.sees(jur.id):
+            raise NotFound(f"jurisdiction {jurisdiction_id} not found")
+        unit_id = None
+        if unit is not None:
+            urow = conn.execute(select(UNIT.c.id, UNIT.c.jurisdiction_id)
+                                .where(UNIT.c.code == unit)).first()
+            if urow is None or not actor.sees(urow.jurisdiction_id):
+                raise InvalidData(f"unit {unit!r} does not exist or is outside your "
+                                  "jurisdiction", fields={"unit": "unknown unit"})
+            unit_id = urow.id
+        ref = next_ref(conn, jur.id, jur.code, now.astimezone(CHINA_TZ).year)
+        initial = wf.initial_state
+        plan = plan_on_enter(wf=wf, from_state=None, to_state=initial, now=now, due_at=None,
+                             paused_remaining_s=None, paused_state=None,
+                             calendar=rt.calendar)
+        item_id = inserted_id(conn.execute(insert(ITEM).values(
+            workflow=wf.name, workflow_version=wf.version, title=title.strip(), ref=ref,
+            state=initial, jurisdiction_id=jur.id, unit_id=unit_id, data=data, version=1,
+            created_at=now, updated_at=now, state_entered_at=now, state_entry_seq=1,
+            state_entries={initial: now.isoformat()}, escalation_level=0, audit_seq=0,
+            audit_head="", **_deadline_columns(plan),
+        )))
+        record = EventRecord(
+            item_id=item_id, seq=1, at=now, actor=actor.label, actor_role=actor.role,
+            trigger="create", from_state=None, to_state=initial, data=data, comment=comment,
+            workflow=wf.name, workflow_version=wf.version, prev_hash=GENESIS)
+        digest = _append_event(conn, record)
+        conn.execute(update(ITEM).where(ITEM.c.id == item_id).values(audit_seq=1,
+                                                                     audit_head=digest))
+        change = Change(
+            item_id=item_id, ref=ref, workflow=wf.name, workflow_version=wf.version,
+            jurisdiction_id=jur.id, trigger="create", from_state=None, to_state=initial,
+            version=1, seq=1, hash=digest, at=now, actor=actor.label, data=data,
+            due_at=plan.due_at, escalation_level=0)
+        if after is not None:
+            after(conn, change)
+    log.info("item_created", item_id=item_id, ref=ref, workflow=wf.name, actor=actor.label)
+    return change
+
+
+# Whistleblower identity lives encrypted apart from the item (engine.intake.lead); item data,
+# which every reader, history entry and report sees, must never carry it.
+IDENTITY_KEYS = frozenset({"reporter", "reporter_name", "reporter_contact", "reporter_identity"})
+
+
+def _check_no_identity(data: Mapping[str, Any]) -> None:
+    found = sorted(IDENTITY_KEYS & set(data))
+    if found:
+        raise InvalidData(
+            f"{', '.join(found)} may not be part of item data: the reporter's identity is "
+            "stored encrypted apart from the item; submit leads through lead intake "
+            "(POST /v1/leads)", fields=dict.fromkeys(found, "not allowed in item data"))
+
+
+def _check_vocabularies(wf: WorkflowDef, data: Mapping[str, Any]) -> None:
+    """Fields with a vocabulary in the workflow (e.g. channel, category) must use it, and no
+    field may carry the reporter's identity."""
+    _check_no_identity(data)
+    vocab = wf.extra.get("vocabularies") or {}
+    problems = {}
+    for name, values in vocab.items():
+        if name in data and data[name] not in values:
+            problems[name] = f"must be one of: {', '.join(values)}"
+    if problems:
+        listed = "; ".join(f"{k} {v}" for k, v in problems.items())
+        raise InvalidData(f"invalid data: {listed}", fields=problems)

@@ -1,0 +1,26 @@
+"""The engine's vocabulary, shared by every part and depending on none: actors and roles, the
+clock, durations, canonical JSON for hashing, plain-JSON checks."""
+
+from engine.kernel.actors import SYSTEM, Actor
+from engine.kernel.canonical import dumps, event_body, timestamp
+from engine.kernel.clock import Clock, ManualClock, SystemClock
+from engine.kernel.durations import Duration, DurationUnit
+from engine.kernel.plain_json import check_text, plain_json
+from engine.kernel.roles import ROLES, Role
+
+__all__ = [
+    "ROLES",
+    "SYSTEM",
+    "Actor",
+    "Clock",
+    "Duration",
+    "DurationUnit",
+    "ManualClock",
+    "Role",
+    "SystemClock",
+    "check_text",
+    "dumps",
+    "event_body",
+    "plain_json",
+    "timestamp",
+]

@@ -1,0 +1,199 @@
+"""The org tree: jurisdictions (province → city → county), units and users.
+
+Subtrees are nested-set ranges: `lft BETWEEN root.lft AND root.rgt`, one indexed query on
+both databases. The tree is small and changes rarely, so every change renumbers it whole."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
+
+from engine.errors import NotFound, OrgError
+from engine.kernel import ROLES, Actor
+from engine.storage import JUR, UNIT, USER, inserted_id
+
+LEVELS = ("province", "city", "county")
+UNIT_KINDS = ("committee", "police", "procuratorate", "court", "justice", "office", "discipline")
+
+
+def renumber(conn: Connection) -> None:
+    """Recompute lft/rgt/depth for the whole forest (depth-first, children by code)."""
+    rows = conn.execute(select(JUR.c.id, JUR.c.parent_id, JUR.c.code)).all()
+    children: dict[int | None, list[tuple[str, int]]] = {}
+    for r in rows:
+        children.setdefault(r.parent_id, []).append((r.code, r.id))
+    counter = 0
+    values: list[dict[str, int]] = []
+
+    def visit(node: int, depth: int) -> None:
+        nonlocal counter
+        counter += 1
+        lft = counter
+        for _, child in sorted(children.get(node, [])):
+            visit(child, depth + 1)
+        counter += 1
+        values.append({"jid": node, "l": lft, "r": counter, "d": depth})
+
+    for _, root in sorted(children.get(None, [])):
+        visit(root, 0)
+    if values:
+        conn.execute(update(JUR).where(JUR.c.id == bindparam("jid")).values(
+            lft=bindparam("l"), rgt=bindparam("r"), depth=bindparam("d")), values)
+
+
+def jurisdiction_by_code(conn: Connection, code: str) -> Any:
+    row = conn.execute(select(JUR).where(JUR.c.code == code)).first()
+    if row is None:
+        raise NotFound(f"no jurisdiction with code {code!r}")
+    return row
+
+
+def add_jurisdiction(conn: Connection, *, code: str, name: str, level: str,
+                     parent: str | None) -> int:
+    if level not in LEVELS:
+        raise OrgError(f"jurisdiction {code!r}: level {level!r} is not one of {LEVELS}")
+    if conn.execute(select(JUR.c.id).where(JUR.c.code == code)).first():
+        raise OrgError(f"jurisdiction code {code!r} already exists")
+    parent_id = None
+    if parent is not None:
+        prow = conn.execute(select(JUR.c.id, JUR.c.level).where(JUR.c.code == parent)).first()
+        if prow is None:
+            raise OrgError(f"jurisdiction {code!r}: parent {parent!r} does not exist "
+                           "(list parents before their children)")
+        if LEVELS.index(level) <= LEVELS.index(prow.level):
+            raise OrgError(f"jurisdiction {code!r}: a {level} cannot sit under a {prow.level}")
+        parent_id = prow.id
+    jid = inserted_id(conn.execute(insert(JUR).values(code=code, name=name, level=level,
+                                          parent_id=parent_id)))
+    renumber(conn)
+    return jid
+
+
+def subtree_ids_query(root_id: int) -> Select[Any]:
+    """SELECT id of every jurisdiction in the subtree of `root_id` (itself included)."""
+    root = select(JUR.c.lft, JUR.c.rgt).where(JUR.c.id == root_id).subquery()
+    return select(JUR.c.id).where(JUR.c.lft >= root.c.lft, JUR.c.lft <= root.c.rgt)
+
+
+def subtree_ids(conn: Connection, root_id: int) -> frozenset[int]:
+    return frozenset(conn.execute(subtree_ids_query(root_id)).scalars())
+
+
+def chain_to_root(conn: Connection, jurisdiction_id: int) -> list[Any]:
+    """The jurisdiction and its ancestors, nearest first (for escalation)."""
+    me = conn.execute(select(JUR).where(JUR.c.id == jurisdiction_id)).one()
+    rows = conn.execute(select(JUR).where(JUR.c.lft <= me.lft, JUR.c.rgt >= me.rgt)
+                        .order_by(JUR.c.depth.desc())).all()
+    return list(rows)
+
+
+def add_unit(conn: Connection, *, code: str, name: str, kind: str, jurisdiction: str,
+             webhook_url: str | None = None) -> int:
+    if kind not in UNIT_KINDS:
+        raise OrgError(f"unit {code!r}: kind {kind!r} is not one of {', '.join(UNIT_KINDS)}")
+    if conn.execute(select(UNIT.c.id).where(UNIT.c.code == code)).first():
+        raise OrgError(f"unit code {code!r} already exists")
+    jid = jurisdiction_by_code(conn, jurisdiction).id
+    return inserted_id(conn.execute(insert(UNIT).values(
+        code=code, name=name, kind=kind, jurisdiction_id=jid, webhook_url=webhook_url)))
+
+
+def unit_by_code(conn: Connection, code: str) -> Any:
+    row = conn.execute(select(UNIT).where(UNIT.c.code == code)).first()
+    if row is None:
+        raise NotFound(f"no unit with code {code!r}")
+    return row
+
+
+def add_user(conn: Connection, *, name: str, role: str, jurisdiction: str,
+             unit: str | None, now: datetime) -> int:
+    if role not in ROLES or role == "system":
+        raise OrgError(f"user {name!r}: role {role!r} is not one of "
+                       f"{', '.join(sorted(ROLES - {'system'}))}")
+    jid = jurisdiction_by_code(conn, jurisdiction).id
+    unit_id = None
+    if unit is not None:
+        urow = unit_by_code(conn, unit)
+        if urow.jurisdiction_id not in subtree_ids(conn, jid):
+            raise OrgError(f"user {name!r}: unit {unit!r} is outside jurisdiction "
+                           f"{jurisdiction!r}")
+        unit_id = urow.id
+    return inserted_id(conn.execute(insert(USER).values(
+        name=name, role=role, jurisdiction_id=jid, unit_id=unit_id, active=True,
+        created_at=now)))
+
+
+def actor_for_user(conn: Connection, user_id: int) -> Actor:
+    row = conn.execute(select(USER).where(USER.c.id == user_id, USER.c.active.is_(True))).first()
+    if row is None:
+        raise NotFound(f"no active user {user_id}")
+    return Actor(user_id=row.id, role=row.role, jurisdiction_id=row.jurisdiction_id,
+                 scope=subtree_ids(conn, row.jurisdiction_id), name=row.name,
+                 unit_id=row.unit_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrgLoadReport:
+    jurisdictions: int
+    units: int
+    users: list[tuple[int, str, str]]  # (id, name, role)
+
+
+def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoadReport:
+    """Load an org document (see cli/examples/org.yaml). Everything or nothing: the caller runs
+    this in one transaction. Existing codes are skipped so a file can be loaded again."""
+    if not isinstance(doc, Mapping):
+        raise OrgError("org file must be a mapping with jurisdictions, units and users")
+    njur = nunit = 0
+    for i, j in enumerate(doc.get("jurisdictions") or []):
+        _require(j, ("code", "name", "level"), f"jurisdictions[{i}]")
+        if conn.execute(select(JUR.c.id).where(JUR.c.code == str(j["code"]))).first():
+            continue
+        add_jurisdiction(conn, code=str(j["code"]), name=str(j["name"]), level=str(j["level"]),
+                         parent=None if j.get("parent") is None else str(j["parent"]))
+        njur += 1
+    for i, u in enumerate(doc.get("units") or []):
+        _require(u, ("code", "name", "kind", "jurisdiction"), f"units[{i}]")
+        if conn.execute(select(UNIT.c.id).where(UNIT.c.code == str(u["code"]))).first():
+            continue
+        add_unit(conn, code=str(u["code"]), name=str(u["name"]), kind=str(u["kind"]),
+                 jurisdiction=str(u["jurisdiction"]), webhook_url=u.get("webhook_url"))
+        nunit += 1
+    users: list[tuple[int, str, str]] = []
+    for i, u in enumerate(doc.get("users") or []):
+        _require(u, ("name", "role", "jurisdiction"), f"users[{i}]")
+        jid = jurisdiction_by_code(conn, str(u["jurisdiction"])).id
+        if conn.execute(select(USER.c.id).where(USER.c.name == str(u["name"]),
+                                                USER.c.jurisdiction_id == jid)).first():
+            continue
+        uid = add_user(conn, name=str(u["name"]), role=str(u["role"]),
+                       jurisdiction=str(u["jurisdiction"]),
+                       unit=None if u.get("unit") is None else str(u["unit"]), now=now)
+        users.append((uid, str(u["name"]), str(u["role"])))
+    return OrgLoadReport(jurisdictions=njur, units=nunit, users=users)
+
+
+def _require(entry: Any, keys: tuple[str, ...], where: str) -> None:
+    if not isinstance(entry, Mapping):
+        raise OrgError(f"{where}: must be a mapping")
+    missing = [k for k in keys if k not in entry]
+    if missing:
+        raise OrgError(f"{where}: missing {', '.join(missing)}")
+
+
+def read_org_file(path: Path) -> Mapping[str, Any]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise OrgError(f"{path}: not valid YAML: {exc}") from None
+    except OSError as exc:  # a missing file is the user's mistake, not a crash
+        raise OrgError(f"{path}: cannot read the org file: {exc.strerror}") from None
+    if not isinstance(doc, Mapping):
+        raise OrgError(f"{path}: must be a mapping with jurisdictions, units and users")
+    return doc

@@ -1,0 +1,182 @@
+"""The daily dispatch digest (日调度) and the weekly summary (周例会) for each jurisdiction
+that has an office, counted over its whole subtree, written as notifications to the office's
+users. A digest_mark per (kind, period, jurisdiction) makes each one happen once, however
+many schedulers run the cron job, and lets a scheduler that was down produce the missed
+current one when it starts.
+
+Daily (period = the China date of the latest 08:00): new items in the 24 hours before that
+08:00, items due within the next 24 hours, overdue items, escalations in the 24 hours.
+Weekly (period = ISO week of the latest Monday 08:30): new, closed and escalated in the seven
+days before it; open items by state; overdue now."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from engine.deadlines import CHINA_TZ, own_offices
+from engine.runtime import Runtime
+from engine.scheduling.notifications import Notice, write
+from engine.storage import DIGEST, ITEM, JUR, MARK, UNIT, write_tx
+
+DAILY_AT = time(8, 0)
+WEEKLY_AT = time(8, 30)  # Mondays
+DAY = timedelta(days=1)
+OPEN = ITEM.c.closed_at.is_(None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestReport:
+    kind: str
+    period: str
+    produced: int  # jurisdictions that got a digest now
+    skipped: int  # already produced (by this or another scheduler)
+
+
+def daily_boundary(now: datetime) -> datetime:
+    """The latest 08:00 China time at or before `now`."""
+    local = now.astimezone(CHINA_TZ)
+    at = datetime.combine(local.date(), DAILY_AT, tzinfo=CHINA_TZ)
+    return at if at <= local else at - DAY
+
+
+def weekly_boundary(now: datetime) -> datetime:
+    """The latest Monday 08:30 China time at or before `now`."""
+    local = now.astimezone(CHINA_TZ)
+    monday = local.date() - timedelta(days=local.weekday())
+    at = datetime.combine(monday, WEEKLY_AT, tzinfo=CHINA_TZ)
+    return at if at <= local else at - 7 * DAY
+
+
+def _by_jurisdiction(conn: Connection, *where: Any) -> Counter[int]:
+    rows = conn.execute(select(ITEM.c.jurisdiction_id, func.count()).where(*where)
+                        .group_by(ITEM.c.jurisdiction_id))
+    return Counter({r[0]: r[1] for r in rows})
+
+
+def _escalations(conn: Connection, start: datetime, end: datetime) -> dict[int, Counter[int]]:
+    """Escalation marks in [start, end) by the item's jurisdiction, then by level."""
+    rows = conn.execute(select(ITEM.c.jurisdiction_id, MARK.c.level, func.count())
+                        .join(ITEM, ITEM.c.id == MARK.c.item_id)
+                        .where(MARK.c.kind == "escalate", MARK.c.at >= start, MARK.c.at < end)
+                        .group_by(ITEM.c.jurisdiction_id, MARK.c.level))
+    out: dict[int, Counter[int]] = {}
+    for jid, level, n in rows:
+        out.setdefault(jid, Counter())[level] += n
+    return out
+
+
+class _Tree:
+    """Roll per-jurisdiction counts up to every ancestor (nested-set bounds)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.rows = list(conn.execute(select(JUR.c.id, JUR.c.lft, JUR.c.rgt, JUR.c.name)))
+
+    def subtree(self, jid: int) -> list[int]:
+        me = next(r for r in self.rows if r.id == jid)
+        return [r.id for r in self.rows if me.lft <= r.lft <= me.rgt]
+
+    def total(self, counts: Counter[int], jid: int) -> int:
+        return sum(counts[j] for j in self.subtree(jid))
+
+
+def daily_digest(rt: Runtime) -> DigestReport:
+    now = rt.clock.now()
+    end = daily_boundary(now)
+    start = end - DAY
+    period = end.date().isoformat()
+    with write_tx(rt.db) as conn:
+        tree = _Tree(conn)
+        new = _by_jurisdiction(conn, ITEM.c.created_at >= start, ITEM.c.created_at < end)
+        soon = _by_jurisdiction(conn, OPEN, ITEM.c.due_at >= now,
+                                ITEM.c.due_at < now + DAY)
+        overdue = _by_jurisdiction(conn, OPEN, ITEM.c.due_at < now)
+        esc = _escalations(conn, start, end)
+
+        def body(jid: int) -> tuple[str, dict[str, Any]]:
+            levels = Counter[int]()
+            for j in tree.subtree(jid):
+                levels.update(esc.get(j, Counter()))
+            counts = {"new": tree.total(new, jid), "due_soon": tree.total(soon, jid),
+                      "overdue": tree.total(overdue, jid),
+                      "escalated": {str(k): v for k, v in sorted(levels.items())}}
+            text = (f"新增 {counts['new']} 件；24小时内到期 {counts['due_soon']} 件；"
+                    f"已逾期 {counts['overdue']} 件；昨日以来升级 {sum(levels.values())} 次"
+                    + "".join(f"（第{k}级 {v}）" for k, v in sorted(levels.items())))
+            return text, counts
+
+        return _produce(conn, tree, "daily", period, "日调度", body, now)
+
+
+def weekly_summary(rt: Runtime) -> DigestReport:
+    now = rt.clock.now()
+    end = weekly_boundary(now)
+    start = end - 7 * DAY
+    iso = end.isocalendar()
+    period = f"{iso.year}-W{iso.week:02d}"
+    with write_tx(rt.db) as conn:
+        tree = _Tree(conn)
+        new = _by_jurisdiction(conn, ITEM.c.created_at >= start, ITEM.c.created_at < end)
+        closed = _by_jurisdiction(conn, ITEM.c.closed_at >= start, ITEM.c.closed_at < end)
+        overdue = _by_jurisdiction(conn, OPEN, ITEM.c.due_at < now)
+        esc = _escalations(conn, start, end)
+        states: dict[int, Counter[str]] = {}
+        for jid, state, n in conn.execute(
+                select(ITEM.c.jurisdiction_id, ITEM.c.state, func.count())
+                .where(OPEN).group_by(ITEM.c.jurisdiction_id, ITEM.c.state)):
+            states.setdefault(jid, Counter())[state] += n
+
+        def body(jid: int) -> tuple[str, dict[str, Any]]:
+            by_state, levels = Counter[str](), Counter[int]()
+            for j in tree.subtree(jid):
+                by_state.update(states.get(j, Counter()))
+                levels.update(esc.get(j, Counter()))
+            counts = {"new": tree.total(new, jid), "closed": tree.total(closed, jid),
+                      "overdue": tree.total(overdue, jid),
+                      "escalated": {str(k): v for k, v in sorted(levels.items())},
+                      "open_by_state": dict(sorted(by_state.items()))}
+            text = (f"本周新增 {counts['new']} 件，办结 {counts['closed']} 件，"
+                    f"当前逾期 {counts['overdue']} 件，升级 {sum(levels.values())} 次；"
+                    "在办：" + ("、".join(f"{s} {n}" for s, n in sorted(by_state.items()))
+                              or "无"))
+            return text, counts
+
+        return _produce(conn, tree, "weekly", period, "周例会", body, now)
+
+
+def _produce(conn: Connection, tree: _Tree, kind: str, period: str, title: str,
+             body: Any, now: datetime) -> DigestReport:
+    produced = skipped = 0
+    for jur in _office_jurisdictions(conn, (r.id for r in tree.rows)):
+        target = own_offices(conn, jur)
+        if target is None:
+            continue
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(DIGEST).values(kind=kind, period=period,
+                                                   jurisdiction_id=jur, at=now))
+        except IntegrityError:
+            skipped += 1
+            continue
+        text, counts = body(jur)
+        name = next(r.name for r in tree.rows if r.id == jur)
+        write(conn, Notice(kind=f"digest_{kind}", subject=f"{title}（{period}）：{name}",
+                           body=text, jurisdiction_id=jur,
+                           data={"period": period, **counts},
+                           payload={"period": period, "jurisdiction": target.jurisdiction_code,
+                                    **counts}),
+              recipients=target.recipients, offices=target.offices, now=now)
+        produced += 1
+    return DigestReport(kind=kind, period=period, produced=produced, skipped=skipped)
+
+
+def _office_jurisdictions(conn: Connection, ids: Iterable[int]) -> list[int]:
+    with_office = set(conn.execute(select(UNIT.c.jurisdiction_id)
+                                   .where(UNIT.c.kind == "office")).scalars())
+    return sorted(j for j in ids if j in with_office)

@@ -1,0 +1,317 @@
+"""The sweep: find items whose next check is due, and give each what it owes (a reminder,
+the escalation levels it reached, a repeat at the top), every one through
+`engine.items.transition.apply` with its idempotency mark written by the `after` hook.
+
+Cost grows with the due items, not the open ones: items are read by the indexed
+`next_check_at`, in batches. Claiming is safe with many sweepers: on PostgreSQL the batch is
+selected `FOR UPDATE SKIP LOCKED` inside the transaction that escalates it; on SQLite, which
+has no row locks, a short transaction first leases the batch (claimed_by, claimed_until),
+another then escalates it and releases the lease. A sweeper that dies leaves at most an
+uncommitted batch (rolled back) and leases that expire after `lease`.
+
+Idempotency does not rest on the claim alone: each step writes a unique escalation_mark row
+(item, state entry, kind, level) in the same transaction as its audit event, and each apply()
+expects the version it computed from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps
+from engine.errors import LeadflowError
+from engine.items import Change, apply
+from engine.kernel import SYSTEM
+from engine.runtime import Runtime
+from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
+from engine.storage import ITEM, MARK, is_postgres, worker_id, write_tx
+from engine.workflow import WorkflowDef
+
+log = structlog.get_logger("engine.scheduling.sweep")
+MARK_INSERT = insert(MARK)
+DEFAULT_BATCH = 500
+DEFAULT_LEASE = timedelta(minutes=2)
+TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "escalate": "escalate"}
+
+Progress = Callable[[int, Step], None]
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    started_at: datetime
+    worker: str
+    items: int = 0
+    reminders: int = 0
+    escalations: dict[int, int] = field(default_factory=dict)  # level → count
+    repeats: int = 0
+    overdue: int = 0
+    rescheduled: int = 0
+    batches: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def total_escalations(self) -> int:
+        return sum(self.escalations.values())
+
+    def count(self, step: Step) -> None:
+        if step.kind == "escalate":
+            self.escalations[step.level] = self.escalations.get(step.level, 0) + 1
+        elif step.kind == "remind":
+            self.reminders += 1
+        elif step.kind == "repeat":
+            self.repeats += 1
+        else:
+            self.overdue += 1
+
+    def merge(self, other: SweepReport) -> None:
+        self.items += other.items
+        self.reminders += other.reminders
+        self.repeats += other.repeats
+        self.overdue += other.overdue
+        self.rescheduled += other.rescheduled
+        self.failed += other.failed
+        for level, n in other.escalations.items():
+            self.escalations[level] = self.escalations.get(level, 0) + n
+
+    def summary(self) -> str:
+        levels = ", ".join(f"level {k}: {v}" for k, v in sorted(self.escalations.items()))
+        return (f"swept {self.items} due items in {self.batches} batches: "
+                f"{self.reminders} reminders, {self.total_escalations} escalations"
+                f"{f' ({levels})' if levels else ''}, {self.repeats} repeats at the top, "
+                f"{self.overdue} overdue notices, {self.rescheduled} rescheduled, "
+                f"{len(self.failed)} failed")
+
+
+ITEM_COLUMNS = (ITEM.c.id, ITEM.c.ref, ITEM.c.title, ITEM.c.workflow, ITEM.c.workflow_version,
+                ITEM.c.state, ITEM.c.jurisdiction_id, ITEM.c.unit_id, ITEM.c.assignee_id,
+                ITEM.c.version, ITEM.c.state_entry_seq, ITEM.c.due_at, ITEM.c.remind_at,
+                ITEM.c.next_check_at, ITEM.c.escalation_level, ITEM.c.closed_at)
+
+
+class Sweeper:
+    """One sweep run: `run()` loops over batches until no due item is left to claim."""
+
+    def __init__(self, rt: Runtime, *, worker: str | None = None,
+                 batch_size: int = DEFAULT_BATCH, lease: timedelta = DEFAULT_LEASE,
+                 progress: Progress | None = None) -> None:
+        self.rt = rt
+        self.worker = worker or worker_id()
+        self.batch_size = batch_size
+        self.lease = lease
+        self.progress = progress
+        self.chain = Chain()
+        self.skip: set[int] = set()  # failed this run: not retried until the next sweep
+
+    def run(self) -> SweepReport:
+        now = self.rt.clock.now()
+        report = SweepReport(started_at=now, worker=self.worker)
+        while self._batch(now, report):
+            report.batches += 1
+        if report.items or report.failed:
+            log.info("sweep_done", worker=self.worker, items=report.items,
+                     reminders=report.reminders, escalations=report.total_escalations,
+                     repeats=report.repeats, failed=len(report.failed))
+        return report
+
+    def due_query(self, now: datetime) -> Any:
+        """The next batch of due ids, through ix_item_next_check (never a scan of open items)."""
+        q = select(ITEM.c.id).where(ITEM.c.next_check_at <= now, ITEM.c.closed_at.is_(None))
+        if self.skip:
+            q = q.where(ITEM.c.id.not_in(sorted(self.skip)))
+        return q.order_by(ITEM.c.next_check_at).limit(self.batch_size)
+
+    def _batch(self, now: datetime, report: SweepReport) -> bool:
+        if is_postgres(self.rt.db):
+            with write_tx(self.rt.db) as conn:
+                ids = list(conn.execute(self.due_query(now).with_for_update(skip_locked=True))
+                           .scalars())
+                if ids:
+                    self._process(conn, ids, now, report)
+            return bool(ids)
+        with write_tx(self.rt.db) as conn:
+            due = self.due_query(now).where(or_(ITEM.c.claimed_until.is_(None),
+                                           ITEM.c.claimed_until <= now))
+            ids = list(conn.execute(
+                update(ITEM).where(ITEM.c.id.in_(due.scalar_subquery()))
+                .values(claimed_by=self.worker, claimed_until=now + self.lease)
+                .returning(ITEM.c.id)).scalars())
+        if not ids:
+            return False
+        with write_tx(self.rt.db) as conn:
+            mine = list(conn.execute(select(ITEM.c.id).where(
+                ITEM.c.id.in_(ids), ITEM.c.claimed_by == self.worker)).scalars())
+            self._process(conn, mine, now, report)
+            done = [i for i in mine if i not in self.skip]
+            if done:
+                conn.execute(update(ITEM).where(ITEM.c.id.in_(done),
+                                                ITEM.c.claimed_by == self.worker)
+                             .values(claimed_by=None, claimed_until=None))
+        return True
+
+    def _process(self, conn: Connection, ids: list[int], now: datetime,
+                 report: SweepReport) -> None:
+        # id order: neighbouring rows and index pages, kinder to the page cache
+        rows = conn.execute(select(*ITEM_COLUMNS).where(ITEM.c.id.in_(ids))
+                            .order_by(ITEM.c.id)).all()
+        marks = _Marks(conn.execute(
+            select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
+            .where(MARK.c.item_id.in_(ids))))
+        # Optimistic: the whole batch under one savepoint. Failures are rare, so a savepoint
+        # per item (two statements each) is paid only when the batch must be redone.
+        part = SweepReport(started_at=report.started_at, worker=self.worker)
+        try:
+            with conn.begin_nested():
+                batch = self._rows(conn, rows, marks, now, part, isolate=False)
+        except (LeadflowError, SQLAlchemyError):
+            part = SweepReport(started_at=report.started_at, worker=self.worker)
+            batch = self._rows(conn, rows, marks, now, part, isolate=True)
+        # the hooks' rows, one executemany per table, in the transaction of their events;
+        # a duplicate mark fails the whole batch, which then rolls back with its events
+        if batch.marks:
+            conn.execute(MARK_INSERT, batch.marks)
+        insert_rows(conn, batch.notes, batch.deliveries)
+        report.merge(part)
+
+    def _rows(self, conn: Connection, rows: Sequence[Any], marks: _Marks, now: datetime,
+              report: SweepReport, *, isolate: bool) -> _Rows:
+        """Give each due row what it owes. With `isolate`, each item under its own savepoint:
+        a failing item is skipped (and retried next sweep) without undoing the others."""
+        batch = _Rows()
+        for row in rows:
+            if row.next_check_at is None or row.next_check_at > now or row.closed_at \
+                    or row.due_at is None:
+                continue  # moved on since it was found due
+            report.items += 1
+            rows_of_item = _Rows()
+            if not isolate:
+                self._item(conn, row, marks, now, report, rows_of_item)
+                batch.extend(rows_of_item)
+                continue
+            try:
+                with conn.begin_nested():
+                    self._item(conn, row, marks, now, report, rows_of_item)
+            except (LeadflowError, SQLAlchemyError) as exc:
+                self.skip.add(row.id)
+                report.failed.append((row.id, type(exc).__name__))
+                log.warning("sweep_item_failed", item_id=row.id, error=type(exc).__name__)
+                continue
+            batch.extend(rows_of_item)
+        return batch
+
+    def _item(self, conn: Connection, row: Any, marks: _Marks, now: datetime,
+              report: SweepReport, out: _Rows) -> None:
+        wf = self.rt.registry.get(row.workflow, row.workflow_version)
+        if wf.states[row.state].closed:
+            return
+        steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
+                               remind_at=row.remind_at, next_check_at=row.next_check_at,
+                               level=row.escalation_level, calendar=self.rt.calendar,
+                               repeats_done=marks.repeats.get((row.id, row.state_entry_seq), 0))
+        version = row.version
+        todo = [s for s in steps
+                if (row.id, row.state_entry_seq, s.kind, s.level) not in marks.done]
+        if not todo:  # nothing owed (or already done): only move the next look
+            apply(self.rt, actor=SYSTEM, item_id=row.id, trigger="remind", conn=conn,
+                  data={"reschedule": True}, expected_version=version,
+                  system_values={"next_check_at": nxt})
+            report.rescheduled += 1
+            return
+        for step in todo:
+            target = self._target(conn, row, step, wf)
+            values: dict[str, Any] = {"next_check_at": nxt}
+            if step.kind == "escalate":
+                values["escalation_level"] = step.level
+            data = {"kind": step.kind, "level": step.level, "scheduled_at": step.at.isoformat(),
+                    "target_jurisdiction_id": target.jurisdiction_id,
+                    "target": target.jurisdiction_code}
+            apply(self.rt, actor=SYSTEM, item_id=row.id, trigger=TRIGGER[step.kind],
+                  data=data, expected_version=version, system_values=values, conn=conn,
+                  after=self._after(row, step, target, wf, now, out))
+            version += 1
+            report.count(step)
+            if self.progress is not None:
+                self.progress(row.id, step)
+
+    def _target(self, conn: Connection, row: Any, step: Step, wf: WorkflowDef) -> Target:
+        level = step.level if step.kind == "escalate" else wf.escalation.max_level
+        if step.kind in ("remind", "overdue") or level == 0:
+            return self.chain.for_reminder(conn, row)
+        return self.chain.for_level(conn, row.jurisdiction_id, level)
+
+    def _after(self, row: Any, step: Step, target: Target, wf: WorkflowDef,
+               now: datetime, out: _Rows) -> Callable[[Connection, Change], None]:
+        """The `after` hook of one step: its mark and outbox rows, collected for the batch's
+        executemany (same transaction; dropped with the item's savepoint if it fails)."""
+        def hook(_conn: Connection, change: Change) -> None:
+            out.marks.append({
+                "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
+                "level": step.level, "at": now, "scheduled_at": step.at,
+                "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
+            notes, deliveries = outbox_rows(_notice(row, step, target, wf),
+                                            recipients=target.recipients,
+                                            offices=target.offices, now=now)
+            out.notes.extend(notes)
+            out.deliveries.extend(deliveries)
+        return hook
+
+
+class _Marks:
+    """The marks already written for a batch's items: what is done, and how many repeats
+    each state entry has had at the top."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.done: set[tuple[int, int, str, int]] = set()
+        self.repeats: dict[tuple[int, int], int] = {}
+        for item_id, entry, kind, level in rows:
+            self.done.add((item_id, entry, kind, level))
+            if kind == "repeat":
+                key = (item_id, entry)
+                self.repeats[key] = max(self.repeats.get(key, 0), level)
+
+
+@dataclass
+class _Rows:
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: _Rows) -> None:
+        self.marks += other.marks
+        self.notes += other.notes
+        self.deliveries += other.deliveries
+
+
+def _notice(row: Any, step: Step, target: Target, wf: WorkflowDef) -> Notice:
+    due = row.due_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    state = wf.states[row.state].label or row.state
+    what = f"{wf.title} {row.ref}"
+    subject = {
+        "remind": f"到期提醒：{what}（{state}）将于 {due} 到期",
+        "escalate": f"逾期督办（第{step.level}级）：{what}（{state}）已于 {due} 到期，"
+                    f"报{target.label}",
+        "repeat": f"持续逾期（第{step.level}次督促）：{what}（{state}）已于 {due} 到期",
+        "overdue": f"逾期：{what}（{state}）已于 {due} 到期",
+    }[step.kind]
+    payload = {"item_id": row.id, "ref": row.ref, "workflow": wf.name, "state": row.state,
+               "kind": step.kind, "level": step.level, "due_at": row.due_at.isoformat(),
+               "target": target.jurisdiction_code}
+    return Notice(kind=step.kind, subject=subject, body=row.title, item_id=row.id,
+                  jurisdiction_id=target.jurisdiction_id, level=step.level,
+                  data={"ref": row.ref, "state": row.state, "due_at": row.due_at.isoformat()},
+                  payload=payload)
+
+
+def run_sweep(rt: Runtime, *, worker: str | None = None, batch_size: int = DEFAULT_BATCH,
+              lease: timedelta = DEFAULT_LEASE, progress: Progress | None = None
+              ) -> SweepReport:
+    """Run one sweep at `rt.clock.now()`; safe to run from many threads and processes."""
+    return Sweeper(rt, worker=worker, batch_size=batch_size, lease=lease,
+                   progress=progress).run()

@@ -1,0 +1,118 @@
+"""Tables of the scheduler part: escalation marks, the notification outbox, webhook
+deliveries and their attempts, and digest marks.
+
+The marks are the idempotency records: a unique row per (item, state entry, kind, level) is
+inserted in the same transaction as the audit event it stands for, so no sweep, process,
+crash or restart can produce that event twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from engine.storage.types import PortableJSON, UTCDateTime, core_table
+
+
+class EscalationMark(SQLModel, table=True):
+    """One reminder, escalation or top-of-chain repeat of one state entry of one item.
+
+    kind is remind (level 0), escalate (level 1..3) or repeat (level = the n-th repeat at
+    the top of the chain)."""
+
+    __tablename__ = "escalation_mark"
+    __table_args__ = (
+        UniqueConstraint("item_id", "state_entry_seq", "kind", "level",
+                         name="uq_escalation_mark"),
+        Index("ix_escalation_mark_at", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    state_entry_seq: int
+    kind: str = Field(max_length=16)
+    level: int
+    at: datetime = Field(sa_type=UTCDateTime)
+    scheduled_at: datetime = Field(sa_type=UTCDateTime)
+    audit_seq: int
+    target_jurisdiction_id: int | None = Field(default=None, foreign_key="jurisdiction.id")
+
+
+class Notification(SQLModel, table=True):
+    """The outbox a user reads: one row per recipient, written with the event that caused it."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_inbox", "recipient_id", "read_at", "id"),
+        Index("ix_notification_item", "item_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="app_user.id")
+    kind: str = Field(max_length=32)  # remind | escalate | repeat | digest_daily | ...
+    item_id: int | None = Field(default=None, foreign_key="item.id")
+    jurisdiction_id: int | None = Field(default=None, foreign_key="jurisdiction.id")
+    level: int = 0
+    subject: str = Field(max_length=500)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=PortableJSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to POST to one office's webhook: an outbox row, delivered at least once.
+
+    status: pending → delivered, or failed after the attempt limit. A lease (claimed_by,
+    claimed_until) keeps two deliverers off the same row while the HTTP call runs outside
+    any transaction."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    url: str = Field(max_length=500)
+    event: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=PortableJSON)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebhookAttempt(SQLModel, table=True):
+    """Every HTTP attempt of a delivery, successful or not."""
+
+    __tablename__ = "webhook_attempt"
+    __table_args__ = (UniqueConstraint("delivery_id", "attempt", name="uq_webhook_attempt"),)
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="webhook_delivery.id")
+    attempt: int
+    at: datetime = Field(sa_type=UTCDateTime)
+    status_code: int | None = None
+    error: str | None = Field(default=None, max_length=500)
+    elapsed_ms: int = 0
+
+
+class DigestMark(SQLModel, table=True):
+    """A digest produced for one jurisdiction and period; two schedulers produce it once."""
+
+    __tablename__ = "digest_mark"
+    __table_args__ = (UniqueConstraint("kind", "period", "jurisdiction_id",
+                                       name="uq_digest_mark"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # daily | weekly
+    period: str = Field(max_length=16)  # 2026-03-02 (daily), 2026-W10 (weekly)
+    jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+MARK = core_table(EscalationMark)
+NOTE = core_table(Notification)
+DELIVERY = core_table(WebhookDelivery)
+ATTEMPT = core_table(WebhookAttempt)
+DIGEST = core_table(DigestMark)
