@@ -21,7 +21,7 @@ test: $(STAMP) lint typecheck
 	scripts/with-postgres $(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check engine api cli workflows tests bench
+	$(BIN)/ruff check engine api cli console workflows tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
