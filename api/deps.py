@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import Forbidden, Unauthorized
+from engine.errors import Forbidden, Unauthenticated
 from engine.items import get_item
 from engine.kernel import Actor, Role
 from engine.org import authenticate
@@ -32,11 +32,11 @@ def current_actor(request: Request, rt: RuntimeDep,
                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
                   ) -> Actor:
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-        raise Unauthorized("missing bearer token")
+        raise Unauthenticated("missing bearer token")
     with read_tx(rt.db) as conn:
         actor = authenticate(conn, token=creds.credentials, secret=request.app.state.secret)
     if actor is None:
-        raise Unauthorized("unknown or revoked token")
+        raise Unauthenticated("unknown or revoked token")
     request.state.actor = actor.label  # for the request log line
     return actor
 

@@ -14,12 +14,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import Person, RuntimeDep, ScopedItem
-from api.errors import problem, problems
+from api.errors import problems
 from api.schemas import ItemDetail, Strict
 from api.views import item_detail
 from engine.intake import (
     IdentityCipher,
-    IdentityKeyError,
     IdentitySettings,
     create_lead,
     link_leads,
@@ -125,10 +124,6 @@ class ReporterOut(BaseModel):
     contact: str | None
 
 
-def _key_problem(exc: IdentityKeyError) -> JSONResponse:
-    return problem(503, str(exc))
-
-
 @router.get("/v1/leads/vocabularies", response_model=Vocabularies,
             responses=problems(401, 403))
 def lead_vocabularies(actor: Person, rt: RuntimeDep) -> Vocabularies:
@@ -145,11 +140,7 @@ def intake(body: LeadIn, actor: Person, rt: RuntimeDep, ident: IdentityDep) -> R
     from the platform gets its receipt code in this answer, once."""
     raw = body.model_dump(mode="json")
     lead = parse_lead(raw, vocabularies(rt))
-    try:
-        made = create_lead(rt, actor=actor, lead=lead, cipher=ident.cipher,
-                           comment=body.comment)
-    except IdentityKeyError as exc:
-        return _key_problem(exc)
+    made = create_lead(rt, actor=actor, lead=lead, cipher=ident.cipher, comment=body.comment)
     with read_tx(rt.db) as conn:
         row = get_item(conn, actor, made.change.item_id)
     out = LeadCreatedOut(item=item_detail(row, rt, actor), receipt_code=made.receipt_code,
@@ -184,10 +175,7 @@ def reporter(item: ScopedItem, body: ReasonIn, actor: Person, rt: RuntimeDep,
              ident: IdentityDep) -> Response:
     """The reporter's identity, for a role allowed by configuration, with a reason. The
     read is an audit event of the item (who, when, why)."""
-    try:
-        who = read_identity(rt, actor=actor, item_id=item.id, reason=body.reason,
-                            cipher=ident.cipher, allowed_roles=ident.read_roles)
-    except IdentityKeyError as exc:
-        return _key_problem(exc)
+    who = read_identity(rt, actor=actor, item_id=item.id, reason=body.reason,
+                        cipher=ident.cipher, allowed_roles=ident.read_roles)
     out = ReporterOut(anonymous=who.anonymous, name=who.name, contact=who.contact)
     return JSONResponse(out.model_dump(mode="json"), headers=NO_STORE)

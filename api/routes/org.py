@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import Connection, select
 
 from api.deps import AdminUser, CurrentUser, RuntimeDep
-from api.errors import Forbidden, problems
+from api.errors import problems
 from api.schemas import (
     JurisdictionIn,
     JurisdictionOut,
@@ -22,7 +22,7 @@ from api.schemas import (
     UserOut,
     UserWithToken,
 )
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.items import user_ids_in_scope, visible_jurisdiction
 from engine.org import (
     add_jurisdiction,

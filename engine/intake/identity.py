@@ -22,18 +22,13 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection, insert, select
 
-from engine.errors import InvalidData, LeadflowError, RoleForbidden
+from engine.errors import IdentityKeyError, InvalidData, RoleForbidden
 from engine.items import annotate
 from engine.kernel import Actor
 from engine.runtime import Runtime
 from engine.storage import IDENTITY, write_tx
 
 MIN_REASON = 4  # characters: "查看" alone says nothing about why
-
-
-class IdentityKeyError(LeadflowError):
-    """No identity key is configured, it is malformed, or it is not the key an identity was
-    stored under. A configuration problem, never bad input."""
 
 
 class IdentitySettings(BaseSettings):

@@ -6,8 +6,8 @@ import pytest
 import structlog
 from sqlalchemy import select, update
 
-from engine.errors import InvalidData, NotFound, RoleForbidden
-from engine.intake.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
+from engine.errors import IdentityKeyError, InvalidData, NotFound, RoleForbidden
+from engine.intake.identity import IdentityCipher, IdentitySettings, read_identity
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage import EVENT, IDENTITY
