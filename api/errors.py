@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import Problem
 from engine.errors import (
     AuditBroken,
     ConfigError,
@@ -53,19 +53,6 @@ STATUS_OF: dict[type[LeadflowError], int] = {
     ReceiptRateLimited: 429,  # with Retry-After
     AuditBroken: 500,
 }
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details, plus the extensions clients act on."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    allowed: list[str] | None = None  # TransitionRefused: the triggers allowed now
-    fields: dict[str, str] | None = None  # InvalidData / validation: field -> problem
-    current_version: int | None = None  # VersionConflict
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None,

@@ -9,12 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from api.deps import RuntimeDep, roles_required
 from api.errors import problems
-from api.routes.leads import NO_STORE, AttachmentIn
-from api.schemas import Strict
+from api.routes.leads import NO_STORE
+from api.schemas import FollowUpIn, ReceiptIn, StatusOut
 from engine.intake import PublicStatus, add_info, lookup
 from engine.kernel import Actor, Role
 
@@ -23,27 +22,6 @@ RECEIPT_ROLES = frozenset({Role.client.value})
 
 
 Platform = Annotated[Actor, Depends(roles_required(RECEIPT_ROLES, "use receipt codes"))]
-
-
-class ReceiptIn(Strict):
-    code: str = Field(min_length=1, max_length=100, description="the receipt code")
-    session: str | None = Field(
-        default=None, max_length=100,
-        description="the platform's opaque id of the reporter's session, so that one "
-                    "reporter's guessing does not lock out the others (default: client address)")
-
-
-class FollowUpIn(ReceiptIn):
-    text: str = Field(min_length=1, max_length=10_000)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
-
-
-class StatusOut(BaseModel):
-    status: str = Field(description="received | in_progress | closed")
-    label: str
-    received_on: str
-    status_since: str
-    follow_ups: int
 
 
 def _client(request: Request, body: ReceiptIn) -> str:
