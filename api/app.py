@@ -1,9 +1,9 @@
 """The one FastAPI app factory: `create_app()` for `leadflow serve`, `create_app(rt, ...)` for
-tests. Routers come from api/routes/<area>.py, each exposing `router`."""
+tests. Routers come from api/routes/<area>.py, each exposing `router`, included in ROUTERS'
+order (the order of the OpenAPI document)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,14 +12,24 @@ from fastapi import FastAPI
 
 from api import errors
 from api.middleware import RequestLog
+from api.routes import (
+    audit,
+    health,
+    items,
+    leads,
+    notifications,
+    org,
+    receipts,
+    reports,
+    workflows,
+)
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 
-# api/routes/<name>.py, each exposing `router`; leads and receipts belong to lead intake,
-# notifications to the scheduler.
-ROUTERS = ("health", "org", "workflows", "items", "leads", "receipts", "notifications",
-           "audit", "reports")
+# leads and receipts belong to lead intake, notifications to the scheduler
+ROUTERS = (health.router, org.router, workflows.router, items.router, leads.router,
+           receipts.router, notifications.router, audit.router, reports.router)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
@@ -38,8 +48,8 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     app.state.rt = rt
     app.state.secret = secret
     errors.install(app)
-    for name in ROUTERS:
-        app.include_router(importlib.import_module(f"api.routes.{name}").router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(RequestLog)
     _document_validation_errors_as_problems(app)
     return app
