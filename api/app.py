@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import errors
+from api.deps import IdentityConfig
 from api.middleware import RequestLog
 from api.routes import (
     audit,
@@ -23,6 +24,7 @@ from api.routes import (
     reports,
     workflows,
 )
+from engine.intake import IdentityCipher
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
@@ -35,8 +37,13 @@ ROUTERS = (health.router, org.router, workflows.router, items.router, leads.rout
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
                run_scheduler: bool = False) -> FastAPI:
     """`run_scheduler` starts the deadline sweep in this process for the app's lifetime
-    (`leadflow serve` passes LEADFLOW_RUN_SCHEDULER; tests leave it off and sweep by hand)."""
+    (`leadflow serve` passes LEADFLOW_RUN_SCHEDULER; tests leave it off and sweep by hand).
+
+    The settings are read here once (unless given); routes get what they need from app.state,
+    so a malformed LEADFLOW_IDENTITY_KEY stops the app here rather than failing requests."""
     settings = settings or Settings()
+    identity = IdentityConfig(cipher=IdentityCipher.from_settings(settings),
+                              read_roles=settings.identity_readers())
     if rt is None:
         rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret = settings.secret.get_secret_value()
@@ -47,6 +54,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
                               "Contract: docs/api.md.")
     app.state.rt = rt
     app.state.secret = secret
+    app.state.identity = identity
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -5,12 +5,14 @@ for one outside the caller's jurisdiction alike."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from engine.errors import Forbidden, Unauthenticated
+from engine.intake import IdentityCipher
 from engine.items import get_item
 from engine.kernel import Actor, Role
 from engine.org import authenticate
@@ -26,6 +28,23 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityConfig:
+    """The identity key and the roles that may read identities: app.state.identity, set by
+    create_app from its settings (tests replace it)."""
+
+    cipher: IdentityCipher | None
+    read_roles: frozenset[str]
+
+
+def identity_config(request: Request) -> IdentityConfig:
+    config: IdentityConfig = request.app.state.identity
+    return config
+
+
+IdentityDep = Annotated[IdentityConfig, Depends(identity_config)]
 
 
 def current_actor(request: Request, rt: RuntimeDep,

@@ -6,13 +6,10 @@ never part of an item, a list or a history. Reads answer `Cache-Control: no-stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import Person, RuntimeDep, ScopedItem
+from api.deps import IdentityDep, Person, RuntimeDep, ScopedItem
 from api.errors import problems
 from api.schemas import (
     LeadCreatedOut,
@@ -25,8 +22,6 @@ from api.schemas import (
 )
 from api.views import item_detail
 from engine.intake import (
-    IdentityCipher,
-    IdentitySettings,
     create_lead,
     link_leads,
     parse_lead,
@@ -39,28 +34,6 @@ from engine.storage import read_tx
 
 router = APIRouter(tags=["leads"])
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-@dataclass(frozen=True)
-class IdentityConfig:
-    """The identity key and the roles that may read identities; set on app.state.identity
-    (tests do), else read once from LEADFLOW_IDENTITY_KEY / LEADFLOW_IDENTITY_READ_ROLES."""
-
-    cipher: IdentityCipher | None
-    read_roles: frozenset[str]
-
-
-def identity_config(request: Request) -> IdentityConfig:
-    config = getattr(request.app.state, "identity", None)
-    if config is None:
-        settings = IdentitySettings()
-        config = IdentityConfig(IdentityCipher.from_settings(settings), settings.read_roles())
-        request.app.state.identity = config
-    assert isinstance(config, IdentityConfig)
-    return config
-
-
-IdentityDep = Annotated[IdentityConfig, Depends(identity_config)]
 
 
 @router.get("/v1/leads/vocabularies", response_model=Vocabularies,

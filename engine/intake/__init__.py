@@ -3,7 +3,7 @@ identity, receipt codes for anonymous follow-up, links and duplicates, attachmen
 bulk import. Its errors (IdentityKeyError, ImportFileError, ReceiptRateLimited) are in
 engine.errors with every other."""
 
-from engine.intake.identity import IdentityCipher, IdentitySettings, generate_key, read_identity
+from engine.intake.identity import IdentityCipher, generate_key, read_identity
 from engine.intake.importer import count_rows, import_leads
 from engine.intake.lead import create_lead, parse_lead, vocabularies
 from engine.intake.links import link_leads, read_links
@@ -11,7 +11,6 @@ from engine.intake.receipts import PublicStatus, add_info, lookup
 
 __all__ = [
     "IdentityCipher",
-    "IdentitySettings",
     "PublicStatus",
     "add_info",
     "count_rows",
