@@ -1,4 +1,5 @@
-"""Every error the engine raises, in one tree.
+"""Every error a caller can get, in one tree: the engine raises them, and the API raises
+Unauthenticated and Forbidden while checking the token, so no layer defines its own.
 
     LeadflowError
     ├── ConfigError                the configuration cannot work (e.g. the default secret served
