@@ -1,5 +1,6 @@
 """The one FastAPI app factory: `create_app()` for `leadflow serve`, `create_app(rt, ...)` for
-tests. Routers come from api/routes/<area>.py, each exposing `router`."""
+tests. Routers come from api/routes/<area>.py, each exposing `router`, included in ROUTERS'
+order (the order of the OpenAPI document)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api import errors
+from api.deps import IdentityConfig
 from api.middleware import RequestLog
 from api.routes import (
     audit,
@@ -22,19 +24,26 @@ from api.routes import (
     reports,
     workflows,
 )
+from engine.intake import IdentityCipher
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 
 # leads and receipts belong to lead intake, notifications to the scheduler
-ROUTERS = (health, org, workflows, items, leads, receipts, notifications, audit, reports)
+ROUTERS = (health.router, org.router, workflows.router, items.router, leads.router,
+           receipts.router, notifications.router, audit.router, reports.router)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
                run_scheduler: bool = False) -> FastAPI:
     """`run_scheduler` starts the deadline sweep in this process for the app's lifetime
-    (`leadflow serve` passes LEADFLOW_RUN_SCHEDULER; tests leave it off and sweep by hand)."""
+    (`leadflow serve` passes LEADFLOW_RUN_SCHEDULER; tests leave it off and sweep by hand).
+
+    The settings are read here once (unless given); routes get what they need from app.state,
+    so a malformed LEADFLOW_IDENTITY_KEY stops the app here rather than failing requests."""
     settings = settings or Settings()
+    identity = IdentityConfig(cipher=IdentityCipher.from_settings(settings),
+                              read_roles=settings.identity_readers())
     if rt is None:
         rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret = settings.secret.get_secret_value()
@@ -45,9 +54,10 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
                               "Contract: docs/api.md.")
     app.state.rt = rt
     app.state.secret = secret
+    app.state.identity = identity
     errors.install(app)
-    for module in ROUTERS:
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(RequestLog)
     _document_validation_errors_as_problems(app)
     return app

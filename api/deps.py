@@ -5,12 +5,14 @@ for one outside the caller's jurisdiction alike."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import Forbidden, Unauthorized
+from engine.errors import Forbidden, Unauthenticated
+from engine.intake import IdentityCipher
 from engine.items import get_item
 from engine.kernel import Actor, Role
 from engine.org import authenticate
@@ -28,15 +30,32 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+@dataclass(frozen=True, kw_only=True)
+class IdentityConfig:
+    """The identity key and the roles that may read identities: app.state.identity, set by
+    create_app from its settings (tests replace it)."""
+
+    cipher: IdentityCipher | None
+    read_roles: frozenset[str]
+
+
+def identity_config(request: Request) -> IdentityConfig:
+    config: IdentityConfig = request.app.state.identity
+    return config
+
+
+IdentityDep = Annotated[IdentityConfig, Depends(identity_config)]
+
+
 def current_actor(request: Request, rt: RuntimeDep,
                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
                   ) -> Actor:
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-        raise Unauthorized("missing bearer token")
+        raise Unauthenticated("missing bearer token")
     with read_tx(rt.db) as conn:
         actor = authenticate(conn, token=creds.credentials, secret=request.app.state.secret)
     if actor is None:
-        raise Unauthorized("unknown or revoked token")
+        raise Unauthenticated("unknown or revoked token")
     request.state.actor = actor.label  # for the request log line
     return actor
 

@@ -12,63 +12,56 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import Problem
 from engine.errors import (
     AuditBroken,
+    ConfigError,
     DefinitionConflict,
     DefinitionError,
+    Forbidden,
+    IdentityKeyError,
+    ImportFileError,
     InvalidData,
     LeadflowError,
     NotFound,
     OrgError,
+    ReceiptRateLimited,
     RoleForbidden,
     TransitionRefused,
+    Unauthenticated,
     VersionConflict,
 )
 
 PROBLEM_JSON = "application/problem+json"
 
 STATUS_OF: dict[type[LeadflowError], int] = {
+    ConfigError: 503,  # the server cannot do this as configured; nothing the client can fix
+    IdentityKeyError: 503,
     DefinitionError: 422,
     DefinitionConflict: 409,
     OrgError: 422,
+    ImportFileError: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
     NotFound: 404,
     TransitionRefused: 409,
     RoleForbidden: 403,
     InvalidData: 422,
     VersionConflict: 409,  # 412 when If-Match was sent; see module docstring
+    ReceiptRateLimited: 429,  # with Retry-After
     AuditBroken: 500,
 }
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details, plus the extensions clients act on."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    allowed: list[str] | None = None  # TransitionRefused: the triggers allowed now
-    fields: dict[str, str] | None = None  # InvalidData / validation: field -> problem
-    current_version: int | None = None  # VersionConflict
-
-
-class Unauthorized(Exception):
-    """No bearer token, or one that is unknown or revoked."""
-
-
-class Forbidden(Exception):
-    """Authenticated, but the caller's role may not use this route."""
-
-
-def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, detail: str, headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
             "detail": detail}
     body |= {k: v for k, v in extra.items() if v is not None}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"} | (headers or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -90,7 +83,10 @@ def _engine_error(request: Request, exc: Exception) -> JSONResponse:
         extra = {"fields": exc.fields}
     elif isinstance(exc, VersionConflict):
         extra = {"current_version": exc.actual}
-    return problem(status_for(exc, request), str(exc), **extra)
+    headers = None
+    if isinstance(exc, ReceiptRateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return problem(status_for(exc, request), str(exc), headers, **extra)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -109,9 +105,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LeadflowError, _engine_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(
-        Unauthorized, lambda _r, e: problem(401, str(e) or "missing or invalid bearer token"))
-    app.add_exception_handler(Forbidden, lambda _r, e: problem(403, str(e)))
 
 
 _DESCRIPTIONS = {

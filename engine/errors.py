@@ -1,14 +1,24 @@
-"""Every error the engine raises, in one tree.
+"""Every error a caller can get, in one tree: the engine raises them, and the API raises
+Unauthenticated and Forbidden while checking the token, so no layer defines its own.
 
     LeadflowError
+    ├── ConfigError                the configuration cannot work (e.g. the default secret served
+    │   │                          on a public address)
+    │   └── IdentityKeyError       no identity key, a malformed one, or not the key an identity
+    │                              was stored under
     ├── DefinitionError            a workflow file is invalid (names file, path, problem, fix)
     ├── DefinitionConflict         a changed body was loaded under an existing version
     ├── OrgError                   an org file or org change is invalid
+    ├── ImportFileError            an import file as a whole cannot be read (type, columns)
+    ├── Unauthenticated            no credentials, or an unknown or revoked token
+    ├── Forbidden                  the actor may not do this at all (e.g. the bootstrap token
+    │                              handling items, a non-admin administering the org)
     ├── NotFound                   the item (or other object) does not exist *or is out of scope*
     ├── TransitionRefused          the trigger is not allowed from the current state
     ├── RoleForbidden              the actor's role may not fire this trigger
     ├── InvalidData                required fields are missing or invalid, or a condition fails
     ├── VersionConflict            the item changed since it was read (optimistic lock)
+    ├── ReceiptRateLimited         too many failed receipt lookups; carries `retry_after`
     └── AuditBroken                an audit chain does not verify
 
 `api/errors.py` maps each class to exactly one HTTP status.
@@ -22,6 +32,15 @@ from dataclasses import dataclass
 
 class LeadflowError(Exception):
     """Base of every error the engine raises on purpose."""
+
+
+class ConfigError(LeadflowError):
+    """The configuration cannot work as given: a setting is missing, malformed or unsafe."""
+
+
+class IdentityKeyError(ConfigError):
+    """No identity key is configured, it is malformed, or it is not the key an identity was
+    stored under. A configuration problem, never bad input."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +70,19 @@ class DefinitionConflict(LeadflowError):
 
 class OrgError(LeadflowError):
     """An org file or org change is invalid (unknown parent, duplicate code, ...)."""
+
+
+class ImportFileError(LeadflowError):
+    """The file as a whole cannot be imported (unreadable, unknown or missing columns)."""
+
+
+class Unauthenticated(LeadflowError):
+    """No credentials, or a token that is unknown or revoked."""
+
+
+class Forbidden(LeadflowError):
+    """Authenticated, but the actor may not do this whatever the item or state (RoleForbidden
+    is the refusal of one trigger)."""
 
 
 class NotFound(LeadflowError):
@@ -100,6 +132,14 @@ class VersionConflict(LeadflowError):
         super().__init__(
             f"item {item_id} changed: expected version {expected}, it is now {actual}"
         )
+
+
+class ReceiptRateLimited(LeadflowError):
+    """Too many failed receipt lookups from this client; try again after `retry_after`."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed receipt lookups; retry in {retry_after} s")
 
 
 class AuditBroken(LeadflowError):

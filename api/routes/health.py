@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import RuntimeDep
 from api.errors import problem, problems
 from engine.deadlines import calendar_warnings
-from engine.storage import read_tx
+from engine.storage import answers
 
 router = APIRouter(tags=["health"])
 
@@ -22,10 +20,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="The database answers", responses=problems(503))
 def readyz(rt: RuntimeDep) -> JSONResponse:
-    try:
-        with read_tx(rt.db) as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    if not answers(rt.db):
         return problem(503, "database unavailable")
     # e.g. next year's 调休 not yet published: deadlines fall back to plain weekdays
     warnings = calendar_warnings(rt.calendar, rt.clock.now())

@@ -1,8 +1,8 @@
 """Items: create (idempotent), list with filters and a cursor, read with the transitions
 available now, fire a transition under If-Match, read the history.
 
-Every state change goes through engine.items.transition (create_item / apply); this module only
-translates HTTP to those calls."""
+Every state change goes through engine.items.transition (create_item_once / apply); this module
+only translates HTTP to those calls."""
 
 from __future__ import annotations
 
@@ -11,19 +11,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from api.deps import Person, RuntimeDep, ScopedItem
 from api.errors import problems
 from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, TransitionIn
 from api.views import event_out, item_detail, item_out
-from engine.errors import InvalidData, VersionConflict
+from engine.errors import VersionConflict
 from engine.items import (
-    Change,
     ItemFilters,
     apply,
-    create_item,
+    create_item_once,
     get_item,
     history,
     list_items,
@@ -31,7 +28,7 @@ from engine.items import (
     visible_unit,
 )
 from engine.kernel import Actor
-from engine.org import find_idempotent, remember_idempotent, request_fingerprint
+from engine.org import request_fingerprint
 from engine.runtime import Runtime
 from engine.storage import read_tx
 
@@ -69,43 +66,13 @@ def _detail_response(rt: Runtime, actor: Actor, item_id: int, status: int,
 def create(body: ItemCreate, actor: Person, rt: RuntimeDep,
            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Create an item in its workflow's initial state; 201 with Location."""
-    fingerprint = request_fingerprint(body.model_dump(mode="json"))
-    if idempotency_key:
-        replay = _replay(rt, actor, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-    with read_tx(rt.db) as conn:
-        jur = visible_jurisdiction(conn, actor, body.jurisdiction)
-
-    def remember(conn: Connection, change: Change) -> None:
-        if idempotency_key:
-            remember_idempotent(conn, principal=actor.label, key=idempotency_key,
-                                request_hash=fingerprint, item_id=change.item_id,
-                                now=change.at)
-
-    try:
-        change = create_item(rt, actor=actor, workflow=body.workflow, jurisdiction_id=jur.id,
-                             title=body.title, data=body.data, unit=body.unit,
-                             comment=body.comment, after=remember)
-    except IntegrityError:  # a concurrent request with the same key won; answer as a retry
-        replay = _replay(rt, actor, idempotency_key or "", fingerprint)
-        if replay is None:
-            raise
-        return replay
-    return _detail_response(rt, actor, change.item_id, 201,
-                            {"Location": f"/v1/items/{change.item_id}"})
-
-
-def _replay(rt: Runtime, actor: Actor, key: str, fingerprint: str) -> JSONResponse | None:
-    with read_tx(rt.db) as conn:
-        seen = find_idempotent(conn, principal=actor.label, key=key)
-    if seen is None:
-        return None
-    if seen.request_hash != fingerprint:
-        raise InvalidData("Idempotency-Key was already used with a different request body",
-                          fields={"Idempotency-Key": "reused with a different body"})
-    return _detail_response(rt, actor, seen.item_id, 200,
-                            {"Location": f"/v1/items/{seen.item_id}"})
+    made = create_item_once(rt, actor=actor, key=idempotency_key,
+                            request_hash=request_fingerprint(body.model_dump(mode="json")),
+                            workflow=body.workflow, jurisdiction=body.jurisdiction,
+                            title=body.title, data=body.data, unit=body.unit,
+                            comment=body.comment)
+    return _detail_response(rt, actor, made.item_id, 200 if made.replay else 201,
+                            {"Location": f"/v1/items/{made.item_id}"})
 
 
 Int = Annotated[int | None, Query(ge=0, le=2**31 - 1)]

@@ -6,21 +6,22 @@ never part of an item, a list or a history. Reads answer `Cache-Control: no-stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
-from api.deps import Person, RuntimeDep, ScopedItem
-from api.errors import problem, problems
-from api.schemas import ItemDetail, Strict
+from api.deps import IdentityDep, Person, RuntimeDep, ScopedItem
+from api.errors import problems
+from api.schemas import (
+    LeadCreatedOut,
+    LeadIn,
+    LinkIn,
+    LinkOut,
+    ReasonIn,
+    ReporterOut,
+    Vocabularies,
+)
 from api.views import item_detail
 from engine.intake import (
-    IdentityCipher,
-    IdentityKeyError,
-    IdentitySettings,
     create_lead,
     link_leads,
     parse_lead,
@@ -33,100 +34,6 @@ from engine.storage import read_tx
 
 router = APIRouter(tags=["leads"])
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-@dataclass(frozen=True)
-class IdentityConfig:
-    """The identity key and the roles that may read identities; set on app.state.identity
-    (tests do), else read once from LEADFLOW_IDENTITY_KEY / LEADFLOW_IDENTITY_READ_ROLES."""
-
-    cipher: IdentityCipher | None
-    read_roles: frozenset[str]
-
-
-def identity_config(request: Request) -> IdentityConfig:
-    config = getattr(request.app.state, "identity", None)
-    if config is None:
-        settings = IdentitySettings()
-        config = IdentityConfig(IdentityCipher.from_settings(settings), settings.read_roles())
-        request.app.state.identity = config
-    assert isinstance(config, IdentityConfig)
-    return config
-
-
-IdentityDep = Annotated[IdentityConfig, Depends(identity_config)]
-
-
-class SubjectIn(Strict):
-    name: str = Field(max_length=200, description="被反映人姓名")
-    unit: str = Field(max_length=200, description="被反映人单位")
-    post: str | None = Field(default=None, max_length=200, description="职务")
-
-
-class AttachmentIn(Strict):
-    name: str = Field(max_length=255)
-    size: int = Field(ge=0)
-    sha256: str = Field(min_length=64, max_length=64)
-
-
-class ReporterIn(Strict):
-    anonymous: bool = False
-    name: str | None = Field(default=None, max_length=200)
-    contact: str | None = Field(default=None, max_length=200)
-
-
-class LeadIn(Strict):
-    jurisdiction: str = Field(max_length=32, description="jurisdiction code")
-    channel: str = Field(max_length=64, description="see GET /v1/leads/vocabularies")
-    category: str = Field(max_length=64, description="see GET /v1/leads/vocabularies")
-    subject: SubjectIn
-    allegation: str = Field(max_length=20_000)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
-    reporter: ReporterIn = Field(default_factory=lambda: ReporterIn(anonymous=True))
-    title: str | None = Field(default=None, max_length=500)
-    unit: str | None = Field(default=None, max_length=64, description="handling unit code")
-    comment: str = Field(default="", max_length=2000)
-
-
-class LeadCreatedOut(BaseModel):
-    item: ItemDetail
-    receipt_code: str | None = Field(
-        description="only for an anonymous report through a client such as the platform; "
-                    "shown this once and stored only as a hash")
-    possible_duplicates: list[int]
-
-
-class Vocabularies(BaseModel):
-    channel: dict[str, str]
-    category: dict[str, str]
-
-
-class LinkIn(Strict):
-    other_id: int = Field(ge=1, le=2**31 - 1)
-    note: str = Field(default="", max_length=1000)
-
-
-class LinkOut(BaseModel):
-    kind: str
-    item_id: int
-    ref: str
-    title: str
-    state: str
-    at: Any
-
-
-class ReasonIn(Strict):
-    reason: str = Field(min_length=1, max_length=1000, description="why you need to know")
-
-
-class ReporterOut(BaseModel):
-    anonymous: bool
-    name: str | None
-    contact: str | None
-
-
-def _key_problem(exc: IdentityKeyError) -> JSONResponse:
-    return problem(503, str(exc))
 
 
 @router.get("/v1/leads/vocabularies", response_model=Vocabularies,
@@ -145,11 +52,7 @@ def intake(body: LeadIn, actor: Person, rt: RuntimeDep, ident: IdentityDep) -> R
     from the platform gets its receipt code in this answer, once."""
     raw = body.model_dump(mode="json")
     lead = parse_lead(raw, vocabularies(rt))
-    try:
-        made = create_lead(rt, actor=actor, lead=lead, cipher=ident.cipher,
-                           comment=body.comment)
-    except IdentityKeyError as exc:
-        return _key_problem(exc)
+    made = create_lead(rt, actor=actor, lead=lead, cipher=ident.cipher, comment=body.comment)
     with read_tx(rt.db) as conn:
         row = get_item(conn, actor, made.change.item_id)
     out = LeadCreatedOut(item=item_detail(row, rt, actor), receipt_code=made.receipt_code,
@@ -184,10 +87,7 @@ def reporter(item: ScopedItem, body: ReasonIn, actor: Person, rt: RuntimeDep,
              ident: IdentityDep) -> Response:
     """The reporter's identity, for a role allowed by configuration, with a reason. The
     read is an audit event of the item (who, when, why)."""
-    try:
-        who = read_identity(rt, actor=actor, item_id=item.id, reason=body.reason,
-                            cipher=ident.cipher, allowed_roles=ident.read_roles)
-    except IdentityKeyError as exc:
-        return _key_problem(exc)
+    who = read_identity(rt, actor=actor, item_id=item.id, reason=body.reason,
+                        cipher=ident.cipher, allowed_roles=ident.read_roles)
     out = ReporterOut(anonymous=who.anonymous, name=who.name, contact=who.contact)
     return JSONResponse(out.model_dump(mode="json"), headers=NO_STORE)

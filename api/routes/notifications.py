@@ -3,43 +3,17 @@ Only the caller's own: another user's notification is 404, like one that does no
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
 
 from api.deps import Person, RuntimeDep
 from api.errors import problems
+from api.schemas import MarkedRead, NotificationOut, NotificationPage
 from engine.scheduling import MAX_PAGE, NotificationView, inbox, mark_all_read, mark_read
 from engine.storage import read_tx, write_tx
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
-
-
-class NotificationOut(BaseModel):
-    id: int
-    kind: str = Field(description="remind | escalate | repeat | overdue | digest_daily | "
-                                  "digest_weekly")
-    item_id: int | None
-    jurisdiction_id: int | None
-    level: int
-    subject: str
-    body: str
-    data: dict[str, Any]
-    created_at: datetime
-    read_at: datetime | None
-
-
-class NotificationPage(BaseModel):
-    items: list[NotificationOut]
-    unread: int
-    total: int
-    next_offset: int | None = Field(description="pass as `offset` for the next page")
-
-
-class MarkedRead(BaseModel):
-    marked: int
 
 
 def _out(n: NotificationView) -> NotificationOut:

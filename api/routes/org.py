@@ -5,13 +5,12 @@ everyone else: a parent, jurisdiction, user or token outside it is 404."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from sqlalchemy import Connection, select
 
 from api.deps import AdminUser, CurrentUser, RuntimeDep
-from api.errors import Forbidden, problems
+from api.errors import problems
 from api.schemas import (
     JurisdictionIn,
     JurisdictionOut,
@@ -22,54 +21,36 @@ from api.schemas import (
     UserOut,
     UserWithToken,
 )
-from engine.errors import NotFound
-from engine.items import user_ids_in_scope, visible_jurisdiction
+from engine.items import user_ids_in_scope
 from engine.org import (
     add_jurisdiction,
     add_unit,
     add_user,
     issue_token,
+    jurisdictions_in_scope,
+    placement,
     revoke_token,
     rotate_tokens,
 )
-from engine.storage import JUR, UNIT, USER, read_tx, write_tx
+from engine.storage import read_tx, write_tx
 
 router = APIRouter(prefix="/v1", tags=["org"])
 AUTH = (401,)
 
 
-def _code_of(conn: Connection, table: Any, row_id: int | None) -> str | None:
-    if row_id is None:
-        return None
-    code: str | None = conn.execute(select(table.c.code).where(table.c.id == row_id)).scalar()
-    return code
-
-
-def _user_out(conn: Connection, row: Any) -> UserOut:
-    return UserOut(id=row.id, name=row.name, role=row.role,
-                   jurisdiction=_code_of(conn, JUR, row.jurisdiction_id),
-                   unit=_code_of(conn, UNIT, row.unit_id))
-
-
 @router.get("/me", response_model=UserOut, responses=problems(*AUTH))
 def me(actor: CurrentUser, rt: RuntimeDep) -> UserOut:
     with read_tx(rt.db) as conn:
-        return UserOut(id=actor.user_id, name=actor.name, role=actor.role,
-                       jurisdiction=_code_of(conn, JUR, actor.jurisdiction_id),
-                       unit=_code_of(conn, UNIT, actor.unit_id))
+        where = placement(conn, actor)
+    return UserOut(id=actor.user_id, name=actor.name, role=actor.role,
+                   jurisdiction=where.jurisdiction, unit=where.unit)
 
 
 @router.get("/jurisdictions", response_model=list[JurisdictionOut], responses=problems(*AUTH),
             summary="Jurisdictions in your scope, tree order")
 def list_jurisdictions(actor: CurrentUser, rt: RuntimeDep) -> list[JurisdictionOut]:
-    parent = JUR.alias("parent")
     with read_tx(rt.db) as conn:
-        rows = conn.execute(select(JUR.c.id, JUR.c.code, JUR.c.name, JUR.c.level,
-                                   parent.c.code.label("parent"))
-                            .outerjoin(parent, parent.c.id == JUR.c.parent_id)
-                            .order_by(JUR.c.lft)).all()
-    return [JurisdictionOut(code=r.code, name=r.name, level=r.level, parent=r.parent)
-            for r in rows if actor.sees(r.id)]
+        return [JurisdictionOut(**vars(j)) for j in jurisdictions_in_scope(conn, actor)]
 
 
 @router.post("/jurisdictions", status_code=201, response_model=JurisdictionOut,
@@ -77,13 +58,8 @@ def list_jurisdictions(actor: CurrentUser, rt: RuntimeDep) -> list[JurisdictionO
 def create_jurisdiction(body: JurisdictionIn, actor: AdminUser, rt: RuntimeDep
                         ) -> JurisdictionOut:
     with write_tx(rt.db) as conn:
-        if body.parent is None:
-            if actor.scope is not None:
-                raise Forbidden("only the bootstrap admin may create a root jurisdiction")
-        else:
-            visible_jurisdiction(conn, actor, body.parent)
         add_jurisdiction(conn, code=body.code, name=body.name, level=body.level,
-                         parent=body.parent)
+                         parent=body.parent, actor=actor)
     return JurisdictionOut(code=body.code, name=body.name, level=body.level,
                            parent=body.parent)
 
@@ -92,9 +68,8 @@ def create_jurisdiction(body: JurisdictionIn, actor: AdminUser, rt: RuntimeDep
              responses=problems(401, 403, 404, 422))
 def create_unit(body: UnitIn, actor: AdminUser, rt: RuntimeDep) -> UnitOut:
     with write_tx(rt.db) as conn:
-        visible_jurisdiction(conn, actor, body.jurisdiction)
         uid = add_unit(conn, code=body.code, name=body.name, kind=body.kind,
-                       jurisdiction=body.jurisdiction)
+                       jurisdiction=body.jurisdiction, actor=actor)
     return UnitOut(id=uid, code=body.code, name=body.name, kind=body.kind,
                    jurisdiction=body.jurisdiction)
 
@@ -106,9 +81,8 @@ def create_user(body: UserIn, actor: AdminUser, rt: RuntimeDep,
                 request: Request) -> UserWithToken:
     now = rt.clock.now()
     with write_tx(rt.db) as conn:
-        visible_jurisdiction(conn, actor, body.jurisdiction)
         uid = add_user(conn, name=body.name, role=body.role, jurisdiction=body.jurisdiction,
-                       unit=body.unit, now=now)
+                       unit=body.unit, now=now, actor=actor)
         issued = issue_token(conn, user_id=uid, secret=request.app.state.secret, now=now)
     return UserWithToken(id=uid, name=body.name, role=body.role,
                          jurisdiction=body.jurisdiction, unit=body.unit,
@@ -126,11 +100,8 @@ def rotate_user_token(user_id: UserId, actor: AdminUser, rt: RuntimeDep,
                       request: Request) -> TokenOut:
     now = rt.clock.now()
     with write_tx(rt.db) as conn:
-        row = conn.execute(select(USER.c.jurisdiction_id).where(
-            USER.c.id == user_id, USER.c.active.is_(True))).first()
-        if row is None or not actor.sees(row.jurisdiction_id):
-            raise NotFound(f"user {user_id} not found")
-        issued = rotate_tokens(conn, user_id=user_id, secret=request.app.state.secret, now=now)
+        issued = rotate_tokens(conn, user_id=user_id, secret=request.app.state.secret, now=now,
+                               actor=actor)
     return TokenOut(token_id=issued.id, token=issued.token)
 
 

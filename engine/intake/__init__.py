@@ -1,25 +1,17 @@
 """Lead intake: registering a lead with the person reported on, the reporter's encrypted
 identity, receipt codes for anonymous follow-up, links and duplicates, attachments' metadata,
-bulk import."""
+bulk import. Its errors (IdentityKeyError, ImportFileError, ReceiptRateLimited) are in
+engine.errors with every other."""
 
-from engine.intake.identity import (
-    IdentityCipher,
-    IdentityKeyError,
-    IdentitySettings,
-    generate_key,
-    read_identity,
-)
+from engine.intake.identity import IdentityCipher, generate_key, read_identity
 from engine.intake.importer import count_rows, import_leads
 from engine.intake.lead import create_lead, parse_lead, vocabularies
 from engine.intake.links import link_leads, read_links
-from engine.intake.receipts import PublicStatus, ReceiptRateLimited, add_info, lookup
+from engine.intake.receipts import PublicStatus, add_info, lookup
 
 __all__ = [
     "IdentityCipher",
-    "IdentityKeyError",
-    "IdentitySettings",
     "PublicStatus",
-    "ReceiptRateLimited",
     "add_info",
     "count_rows",
     "create_lead",

@@ -18,34 +18,16 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection, insert, select
 
-from engine.errors import InvalidData, LeadflowError, RoleForbidden
+from engine.errors import IdentityKeyError, InvalidData, RoleForbidden
 from engine.items import annotate
 from engine.kernel import Actor
 from engine.runtime import Runtime
+from engine.settings import Settings
 from engine.storage import IDENTITY, write_tx
 
 MIN_REASON = 4  # characters: "查看" alone says nothing about why
-
-
-class IdentityKeyError(LeadflowError):
-    """No identity key is configured, it is malformed, or it is not the key an identity was
-    stored under. A configuration problem, never bad input."""
-
-
-class IdentitySettings(BaseSettings):
-    """LEADFLOW_IDENTITY_KEY and LEADFLOW_IDENTITY_READ_ROLES (comma separated)."""
-
-    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", extra="ignore")
-
-    identity_key: SecretStr | None = None
-    identity_read_roles: str = "office,admin"
-
-    def read_roles(self) -> frozenset[str]:
-        return frozenset(r.strip() for r in self.identity_read_roles.split(",") if r.strip())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,9 +63,10 @@ class IdentityCipher:
         return cls(key)
 
     @classmethod
-    def from_settings(cls, settings: IdentitySettings | None = None) -> IdentityCipher | None:
-        """The configured cipher, or None when no key is configured."""
-        settings = settings or IdentitySettings()
+    def from_settings(cls, settings: Settings | None = None) -> IdentityCipher | None:
+        """The configured cipher, or None when no key is configured. Pass the settings the
+        entry point read; without them the environment is read here (`leadflow import`)."""
+        settings = settings or Settings()
         if settings.identity_key is None or not settings.identity_key.get_secret_value():
             return None
         return cls.from_base64(settings.identity_key.get_secret_value())

@@ -13,8 +13,8 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.errors import InvalidData, LeadflowError
-from engine.intake.identity import IdentityCipher, IdentityKeyError
+from engine.errors import IdentityKeyError, ImportFileError, InvalidData, LeadflowError
+from engine.intake.identity import IdentityCipher
 from engine.intake.lead import (
     LeadIntake,
     create_lead,
@@ -38,10 +38,6 @@ COLUMNS = {
 REQUIRED = ("jurisdiction", "channel", "category", "subject_name", "subject_unit", "allegation")
 YES = {"1", "true", "yes", "y", "是", "匿名"}
 NO = {"0", "false", "no", "n", "否", "实名", ""}
-
-
-class ImportFileError(LeadflowError):
-    """The file as a whole cannot be imported (unreadable, unknown or missing columns)."""
 
 
 @dataclass(kw_only=True)

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from engine.errors import InvalidData
+from engine.errors import IdentityKeyError, InvalidData
 from engine.intake.attachments import Attachment, parse_attachments
-from engine.intake.identity import Identity, IdentityCipher, IdentityKeyError, store_identity
+from engine.intake.identity import Identity, IdentityCipher, store_identity
 from engine.intake.receipts import new_receipt_code, store_receipt
 from engine.items import Change, create_item
 from engine.kernel import Actor, Role

@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy import Connection, func, insert, select
 
 from engine.deadlines import CHINA_TZ
-from engine.errors import InvalidData, LeadflowError, NotFound
+from engine.errors import InvalidData, NotFound, ReceiptRateLimited
 from engine.intake.attachments import parse_attachments
 from engine.items import annotate
 from engine.kernel import Actor
@@ -57,14 +57,6 @@ class RateLimit:
     window: timedelta = timedelta(minutes=15)
     per_client: int = 5
     per_caller: int = 100
-
-
-class ReceiptRateLimited(LeadflowError):
-    """Too many failed receipt lookups from this client; try again after `retry_after`."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"too many failed receipt lookups; retry in {retry_after} s")
 
 
 @dataclass(frozen=True, kw_only=True)

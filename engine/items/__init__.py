@@ -17,11 +17,20 @@ from engine.items.queries import (
     visible_unit,
 )
 from engine.items.reports import summary
-from engine.items.transition import Change, allowed_triggers, annotate, apply, create_item
+from engine.items.transition import (
+    Change,
+    Created,
+    allowed_triggers,
+    annotate,
+    apply,
+    create_item,
+    create_item_once,
+)
 
 __all__ = [
     "GENESIS",
     "Change",
+    "Created",
     "EventFilters",
     "EventRecord",
     "ItemFilters",
@@ -29,6 +38,7 @@ __all__ = [
     "annotate",
     "apply",
     "create_item",
+    "create_item_once",
     "get_item",
     "history",
     "item_ids_in_scope",

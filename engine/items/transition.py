@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from engine.deadlines import CHINA_TZ, DeadlinePlan, plan_on_enter
 from engine.errors import (
@@ -26,10 +27,12 @@ from engine.errors import (
     VersionConflict,
 )
 from engine.items.audit import GENESIS, EventRecord
+from engine.items.queries import visible_jurisdiction
 from engine.items.refs import next_ref
 from engine.kernel import Actor, Role, check_text, plain_json
+from engine.org import find_idempotent, remember_idempotent
 from engine.runtime import Runtime
-from engine.storage import EVENT, ITEM, JUR, UNIT, USER, inserted_id, write_tx
+from engine.storage import EVENT, ITEM, JUR, UNIT, USER, inserted_id, read_tx, write_tx
 from engine.workflow import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS, TransitionDef, WorkflowDef, decide
 
 log = structlog.get_logger("engine.items.transition")
@@ -391,6 +394,60 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
             after(conn, change)
     log.info("item_created", item_id=item_id, ref=ref, workflow=wf.name, actor=actor.label)
     return change
+
+
+@dataclass(frozen=True, kw_only=True)
+class Created:
+    """What `create_item_once` did: made `item_id`, or found it made by an earlier request."""
+
+    item_id: int
+    replay: bool
+
+
+def create_item_once(rt: Runtime, *, actor: Actor, key: str | None, request_hash: str,
+                     workflow: str, jurisdiction: str, title: str,
+                     data: Mapping[str, Any] | None = None, comment: str = "",
+                     unit: str | None = None) -> Created:
+    """`create_item` for a request that may be retried (the API's Idempotency-Key). With a
+    `key`, a request the actor already made with that key and the same `request_hash` gets
+    the item the first one made, also when the two race; the same key with another hash is
+    InvalidData. `jurisdiction` is a code, NotFound when unknown or out of scope; it is
+    resolved after the retry check, so a retry never depends on it."""
+    if key:
+        seen = _seen(rt, actor, key, request_hash)
+        if seen is not None:
+            return seen
+    with read_tx(rt.db) as conn:
+        jur = visible_jurisdiction(conn, actor, jurisdiction)
+
+    def remember(conn: Connection, change: Change) -> None:
+        if key:
+            remember_idempotent(conn, principal=actor.label, key=key, request_hash=request_hash,
+                                item_id=change.item_id, now=change.at)
+
+    try:
+        change = create_item(rt, actor=actor, workflow=workflow, jurisdiction_id=jur.id,
+                             title=title, data=data, unit=unit, comment=comment,
+                             after=remember)
+    except IntegrityError:
+        # the unique (principal, key) refused our row: a concurrent request with the same key
+        # committed first, and this transaction rolled back; answer as its retry
+        seen = _seen(rt, actor, key, request_hash) if key else None
+        if seen is None:
+            raise
+        return seen
+    return Created(item_id=change.item_id, replay=False)
+
+
+def _seen(rt: Runtime, actor: Actor, key: str, request_hash: str) -> Created | None:
+    with read_tx(rt.db) as conn:
+        seen = find_idempotent(conn, principal=actor.label, key=key)
+    if seen is None:
+        return None
+    if seen.request_hash != request_hash:
+        raise InvalidData("Idempotency-Key was already used with a different request body",
+                          fields={"Idempotency-Key": "reused with a different body"})
+    return Created(item_id=seen.item_id, replay=True)
 
 
 # Whistleblower identity lives encrypted apart from the item (engine.intake.lead); item data,

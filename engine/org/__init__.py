@@ -12,18 +12,24 @@ from engine.org.tokens import (
     rotate_tokens,
 )
 from engine.org.tree import (
+    JurisdictionView,
+    Placement,
     actor_for_user,
     add_jurisdiction,
     add_unit,
     add_user,
     chain_to_root,
     jurisdiction_by_code,
+    jurisdictions_in_scope,
     load_org,
+    placement,
     read_org_file,
     subtree_ids,
 )
 
 __all__ = [
+    "JurisdictionView",
+    "Placement",
     "actor_for_user",
     "add_jurisdiction",
     "add_unit",
@@ -34,7 +40,9 @@ __all__ = [
     "install_bootstrap_token",
     "issue_token",
     "jurisdiction_by_code",
+    "jurisdictions_in_scope",
     "load_org",
+    "placement",
     "read_org_file",
     "remember_idempotent",
     "request_fingerprint",

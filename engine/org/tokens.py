@@ -21,7 +21,7 @@ from engine.errors import NotFound
 from engine.kernel import Actor, Role
 from engine.org.tree import actor_for_user
 from engine.settings import Settings
-from engine.storage import IDEM, TOKEN, inserted_id, write_tx
+from engine.storage import IDEM, TOKEN, USER, inserted_id, write_tx
 
 TOKEN_BYTES = 32
 BOOTSTRAP_NAME = "bootstrap-admin"
@@ -45,8 +45,15 @@ def issue_token(conn: Connection, *, user_id: int | None, secret: str,
     return IssuedToken(id=tid, token=token)
 
 
-def rotate_tokens(conn: Connection, *, user_id: int, secret: str, now: datetime) -> IssuedToken:
-    """Revoke every active token of the user and issue a new one, atomically."""
+def rotate_tokens(conn: Connection, *, user_id: int, secret: str, now: datetime,
+                  actor: Actor | None = None) -> IssuedToken:
+    """Revoke every active token of the user and issue a new one, atomically. With `actor`
+    (an admin over the API), only for an active user in its scope: NotFound otherwise."""
+    if actor is not None:
+        row = conn.execute(select(USER.c.jurisdiction_id).where(
+            USER.c.id == user_id, USER.c.active.is_(True))).first()
+        if row is None or not actor.sees(row.jurisdiction_id):
+            raise NotFound(f"user {user_id} not found")
     conn.execute(update(TOKEN).where(TOKEN.c.user_id == user_id, TOKEN.c.revoked_at.is_(None))
                  .values(revoked_at=now))
     return issue_token(conn, user_id=user_id, secret=secret, now=now)

@@ -1,7 +1,11 @@
 """The org tree: jurisdictions (province → city → county), units and users.
 
 Subtrees are nested-set ranges: `lft BETWEEN root.lft AND root.rgt`, one indexed query on
-both databases. The tree is small and changes rarely, so every change renumbers it whole."""
+both databases. The tree is small and changes rarely, so every change renumbers it whole.
+
+The `add_*` functions take an `actor` when someone acts through the API: then everything they
+name must be inside the actor's subtree (NotFound otherwise, like a missing code). An org file
+loaded by the operator passes none."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
-from engine.errors import NotFound, OrgError
+from engine.errors import Forbidden, NotFound, OrgError
 from engine.kernel import ROLES, Actor
 from engine.storage import JUR, UNIT, USER, inserted_id
 
@@ -54,8 +58,23 @@ def jurisdiction_by_code(conn: Connection, code: str) -> Any:
     return row
 
 
+def _in_scope(conn: Connection, actor: Actor, code: str) -> Any:
+    row = jurisdiction_by_code(conn, code)
+    if not actor.sees(row.id):
+        raise NotFound(f"no jurisdiction with code {code!r}")
+    return row
+
+
 def add_jurisdiction(conn: Connection, *, code: str, name: str, level: str,
-                     parent: str | None) -> int:
+                     parent: str | None, actor: Actor | None = None) -> int:
+    """A root jurisdiction only by an actor that sees everything (the bootstrap token): an
+    admin acts inside their own subtree."""
+    if actor is not None:
+        if parent is None:
+            if actor.scope is not None:
+                raise Forbidden("only the bootstrap admin may create a root jurisdiction")
+        else:
+            _in_scope(conn, actor, parent)
     if level not in LEVELS:
         raise OrgError(f"jurisdiction {code!r}: level {level!r} is not one of {LEVELS}")
     if conn.execute(select(JUR.c.id).where(JUR.c.code == code)).first():
@@ -94,7 +113,9 @@ def chain_to_root(conn: Connection, jurisdiction_id: int) -> list[Any]:
 
 
 def add_unit(conn: Connection, *, code: str, name: str, kind: str, jurisdiction: str,
-             webhook_url: str | None = None) -> int:
+             webhook_url: str | None = None, actor: Actor | None = None) -> int:
+    if actor is not None:
+        _in_scope(conn, actor, jurisdiction)
     if kind not in UNIT_KINDS:
         raise OrgError(f"unit {code!r}: kind {kind!r} is not one of {', '.join(UNIT_KINDS)}")
     if conn.execute(select(UNIT.c.id).where(UNIT.c.code == code)).first():
@@ -112,7 +133,9 @@ def unit_by_code(conn: Connection, code: str) -> Any:
 
 
 def add_user(conn: Connection, *, name: str, role: str, jurisdiction: str,
-             unit: str | None, now: datetime) -> int:
+             unit: str | None, now: datetime, actor: Actor | None = None) -> int:
+    if actor is not None:
+        _in_scope(conn, actor, jurisdiction)
     if role not in ROLES or role == "system":
         raise OrgError(f"user {name!r}: role {role!r} is not one of "
                        f"{', '.join(sorted(ROLES - {'system'}))}")
@@ -127,6 +150,48 @@ def add_user(conn: Connection, *, name: str, role: str, jurisdiction: str,
     return inserted_id(conn.execute(insert(USER).values(
         name=name, role=role, jurisdiction_id=jid, unit_id=unit_id, active=True,
         created_at=now)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class JurisdictionView:
+    """A jurisdiction as callers name it: by codes, not ids."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+def jurisdictions_in_scope(conn: Connection, actor: Actor) -> list[JurisdictionView]:
+    """The jurisdictions the actor may see, in tree order."""
+    parent = JUR.alias("parent")
+    rows = conn.execute(select(JUR.c.id, JUR.c.code, JUR.c.name, JUR.c.level,
+                               parent.c.code.label("parent"))
+                        .outerjoin(parent, parent.c.id == JUR.c.parent_id)
+                        .order_by(JUR.c.lft)).all()
+    return [JurisdictionView(code=r.code, name=r.name, level=r.level, parent=r.parent)
+            for r in rows if actor.sees(r.id)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    """Where an actor sits, by code: None for the bootstrap token's jurisdiction, and for a
+    user without a unit."""
+
+    jurisdiction: str | None
+    unit: str | None
+
+
+def placement(conn: Connection, actor: Actor) -> Placement:
+    return Placement(jurisdiction=_code_of(conn, JUR, actor.jurisdiction_id),
+                     unit=_code_of(conn, UNIT, actor.unit_id))
+
+
+def _code_of(conn: Connection, table: Any, row_id: int | None) -> str | None:
+    if row_id is None:
+        return None
+    code: str | None = conn.execute(select(table.c.code).where(table.c.id == row_id)).scalar()
+    return code
 
 
 def actor_for_user(conn: Connection, user_id: int) -> Actor:

@@ -5,6 +5,7 @@ from engine.storage.api_tables import IDEM, TOKEN, ApiToken, IdempotencyKey
 from engine.storage.calendar_tables import CALENDAR_OVERRIDE, CalendarOverride
 from engine.storage.db import (
     DEFAULT_SQLITE_URL,
+    answers,
     inserted_id,
     is_postgres,
     make_engine,
@@ -100,6 +101,7 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WorkflowDefinition",
+    "answers",
     "core_table",
     "inserted_id",
     "is_postgres",

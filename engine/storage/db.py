@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 DEFAULT_SQLITE_URL = "sqlite:///leadflow.db"
@@ -74,6 +75,17 @@ def snapshot_tx(engine: Engine) -> Iterator[Connection]:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             yield conn
+
+
+def answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (readiness); never raises for a
+    database that is down or unreachable."""
+    try:
+        with read_tx(engine) as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def is_postgres(engine: Engine | Connection) -> bool:

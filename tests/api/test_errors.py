@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from api.errors import STATUS_OF, status_for
+from api.errors import STATUS_OF, _engine_error, status_for
 from engine import errors
-from engine.errors import LeadflowError, VersionConflict
+from engine.errors import LeadflowError, ReceiptRateLimited, Unauthenticated, VersionConflict
 
 
 def _request(*headers: tuple[bytes, bytes]) -> Request:
@@ -30,3 +30,13 @@ def test_version_conflict_is_412_with_if_match_else_409() -> None:
     exc = VersionConflict(item_id=1, expected=1, actual=2)
     assert status_for(exc, _request((b"if-match", b'"1"'))) == 412
     assert status_for(exc, _request()) == 409
+
+
+def test_rate_limit_answer_carries_retry_after() -> None:
+    """The one handler of engine errors adds Retry-After to a 429, WWW-Authenticate to a 401."""
+    limited = _engine_error(_request(), ReceiptRateLimited(42))
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "42"
+    unauthenticated = _engine_error(_request(), Unauthenticated("missing bearer token"))
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.headers["WWW-Authenticate"] == "Bearer"

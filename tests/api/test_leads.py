@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from api.routes.leads import IdentityConfig
+from api.app import create_app
+from api.deps import IdentityConfig
+from engine.errors import IdentityKeyError
 from engine.intake.identity import IdentityCipher
+from engine.runtime import Runtime
+from engine.settings import Settings
 from engine.storage import ITEM
 from engine.storage.db import read_tx
 from tests.fixtures.api import CITY_HANDLER, CITY_OFFICE, CLIENT, DC_OFFICE, XC_OFFICE, Api
@@ -163,10 +170,28 @@ def test_identity_read_without_reason_is_422(lead_api: Api) -> None:
 def test_identity_read_with_wrong_key_is_503(lead_api: Api) -> None:
     """A server started with another key says so (503) instead of returning garbage."""
     item_id = _post_lead(lead_api).json()["item"]["id"]
-    lead_api.app.state.identity = IdentityConfig(IdentityCipher(b"\x07" * 32),
-                                                 frozenset({"office"}))
+    lead_api.app.state.identity = IdentityConfig(cipher=IdentityCipher(b"\x07" * 32),
+                                                 read_roles=frozenset({"office"}))
     r = lead_api.client.post(f"/v1/items/{item_id}/reporter", json=REASON,
                              headers=lead_api.as_(CITY_OFFICE))
     assert r.status_code == 503
     assert "stored under key" in r.json()["detail"]
     assert REPORTER_NAME not in r.text
+
+
+def test_identity_config_is_read_from_the_settings_at_app_creation(rt_sqlite: Runtime) -> None:
+    """create_app hands the routes the key and reader roles of the settings it was given."""
+    key = base64.b64encode(b"\x05" * 32).decode()
+    app = create_app(rt_sqlite, Settings(secret=SecretStr("s"), identity_key=SecretStr(key),
+                                         identity_read_roles="supervisor"))
+    config = app.state.identity
+    assert config.cipher is not None
+    assert config.cipher.key_id == IdentityCipher.from_base64(key).key_id
+    assert config.read_roles == {"supervisor"}
+
+
+def test_malformed_identity_key_stops_the_app_at_creation(rt_sqlite: Runtime) -> None:
+    """A key that cannot work is said once, at start, not on every lead request."""
+    with pytest.raises(IdentityKeyError, match="base64"):
+        create_app(rt_sqlite, Settings(secret=SecretStr("s"),
+                                       identity_key=SecretStr("not base64 !!")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.intake.identity import IdentityKeyError
+from engine.errors import IdentityKeyError
 from engine.intake.lead import create_lead, parse_lead, vocabularies
 from engine.items.audit import verify
 from engine.kernel.actors import Actor

@@ -6,10 +6,11 @@ import pytest
 import structlog
 from sqlalchemy import select, update
 
-from engine.errors import InvalidData, NotFound, RoleForbidden
-from engine.intake.identity import IdentityCipher, IdentityKeyError, IdentitySettings, read_identity
+from engine.errors import IdentityKeyError, InvalidData, NotFound, RoleForbidden
+from engine.intake.identity import IdentityCipher, read_identity
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.settings import Settings
 from engine.storage import EVENT, IDENTITY
 from engine.storage.db import read_tx, write_tx
 from tests.fixtures.intake import REPORTER_CONTACT, REPORTER_NAME, MakeLead
@@ -144,11 +145,11 @@ def test_settings_read_key_and_roles(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("LEADFLOW_IDENTITY_KEY", base64.b64encode(b"\x02" * 32).decode())
     monkeypatch.setenv("LEADFLOW_IDENTITY_READ_ROLES", "admin, supervisor")
-    settings = IdentitySettings()
-    assert settings.read_roles() == {"admin", "supervisor"}
+    settings = Settings()
+    assert settings.identity_readers() == {"admin", "supervisor"}
     assert IdentityCipher.from_settings(settings) is not None
     monkeypatch.delenv("LEADFLOW_IDENTITY_KEY")
-    assert IdentityCipher.from_settings(IdentitySettings()) is None
+    assert IdentityCipher.from_settings(Settings()) is None
 
 
 def test_logs_never_carry_the_identity(rt: Runtime, make_lead: MakeLead,

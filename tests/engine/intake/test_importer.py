@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from cli.main import main
+from engine.errors import ImportFileError
 from engine.intake.identity import IdentityCipher
-from engine.intake.importer import ImportFileError, import_leads
+from engine.intake.importer import import_leads
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage import EVENT, ITEM

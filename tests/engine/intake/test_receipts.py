@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import InvalidData, NotFound
+from engine.errors import InvalidData, NotFound, ReceiptRateLimited
 from engine.intake.lead import LeadCreated
-from engine.intake.receipts import RateLimit, ReceiptRateLimited, add_info, code_hash, lookup
+from engine.intake.receipts import RateLimit, add_info, code_hash, lookup
 from engine.items.transition import apply
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock

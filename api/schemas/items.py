@@ -1,0 +1,88 @@
+"""Items: creating one, firing a transition, an item with what may be fired now, pages and
+history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Strict
+from api.schemas.workflows import FieldOut
+
+
+class ItemCreate(Strict):
+    workflow: str = Field(min_length=1, max_length=64)
+    jurisdiction: str = Field(min_length=1, max_length=32)
+    title: str = Field(min_length=1, max_length=500)
+    # pydantic copies a mutable default per instance; ruff only knows that of a BaseModel
+    # subclass defined in the same module
+    data: dict[str, Any] = {}  # noqa: RUF012
+    unit: str | None = Field(default=None, max_length=64)
+    comment: str = Field(default="", max_length=4000)
+
+
+class TransitionIn(Strict):
+    trigger: str = Field(min_length=1, max_length=64)
+    data: dict[str, Any] = {}  # noqa: RUF012
+    comment: str = Field(default="", max_length=4000)
+
+
+class AvailableTransition(BaseModel):
+    trigger: str
+    label: str
+    dest: str
+    requires: list[FieldOut]
+
+
+class ItemOut(BaseModel):
+    id: int
+    ref: str
+    workflow: str
+    workflow_version: int
+    title: str
+    state: str
+    jurisdiction: str
+    unit: str | None
+    assignee: int | None
+    data: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    state_entered_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    escalation_level: int
+    closed_at: datetime | None
+
+
+class ItemDetail(ItemOut):
+    available_transitions: list[AvailableTransition]
+
+
+class ItemPage(BaseModel):
+    items: list[ItemOut]
+    next_cursor: str | None
+
+
+class EventOut(BaseModel):
+    id: int
+    item_id: int
+    seq: int
+    at: datetime
+    actor: str
+    actor_role: str
+    trigger: str
+    from_state: str | None
+    to_state: str
+    data: dict[str, Any]
+    comment: str
+    prev_hash: str
+    hash: str
+
+
+class History(BaseModel):
+    item_id: int
+    ref: str
+    events: list[EventOut]
