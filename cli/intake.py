@@ -38,15 +38,14 @@ def register(sub: Any) -> None:
 def cmd_import_leads(args: argparse.Namespace, settings: Settings) -> int:
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     try:
-        return _import(rt, args)
+        return _import(rt, args, IdentityCipher.from_settings(settings))
     finally:
         rt.db.dispose()
 
 
-def _import(rt: Runtime, args: argparse.Namespace) -> int:
+def _import(rt: Runtime, args: argparse.Namespace, cipher: IdentityCipher | None) -> int:
     with read_tx(rt.db) as conn:
         actor = actor_for_user(conn, args.user)
-    cipher = IdentityCipher.from_settings()
     total = count_rows(args.file)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:

@@ -6,6 +6,7 @@ migrations), then hand the one app factory (`api.app.create_app`) to uvicorn."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,11 @@ def register(sub: Any) -> None:
 
 
 def _listen(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:
-    return args.host or settings.host, args.port or settings.port
+    """Where to serve; refuses (ConfigError) the default secret on a public address."""
+    host = args.host or settings.host
+    for warning in settings.check_serving(host):
+        print(f"warning: {warning}", file=sys.stderr)
+    return host, args.port or settings.port
 
 
 def _serve(rt: Runtime | None, settings: Settings, host: str, port: int) -> None:

@@ -63,10 +63,9 @@ class IdentityCipher:
         return cls(key)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> IdentityCipher | None:
-        """The configured cipher, or None when no key is configured. Pass the settings the
-        entry point read; without them the environment is read here (`leadflow import`)."""
-        settings = settings or Settings()
+    def from_settings(cls, settings: Settings) -> IdentityCipher | None:
+        """The configured cipher, or None when no key is configured; `settings` are the ones
+        the entry point read once."""
         if settings.identity_key is None or not settings.identity_key.get_secret_value():
             return None
         return cls.from_base64(settings.identity_key.get_secret_value())

@@ -83,3 +83,15 @@ def test_tokens_issue_and_revoke_commands(tmp_path: Path, monkeypatch: pytest.Mo
     assert main(["--database-url", url, "tokens", "revoke", str(token_id)]) == 0
     assert client.get("/v1/me", headers=auth).status_code == 401
     client.app.state.rt.db.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("keep_log_config")
+def test_serve_refuses_the_default_secret_on_a_public_address(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`serve --host 0.0.0.0` without LEADFLOW_SECRET stops before opening the database."""
+    monkeypatch.delenv("LEADFLOW_SECRET", raising=False)
+    db = tmp_path / "never.db"
+    assert main(["--database-url", f"sqlite:///{db}", "serve", "--host", "0.0.0.0"]) == 1
+    assert "LEADFLOW_SECRET" in capsys.readouterr().err
+    assert not db.exists()
