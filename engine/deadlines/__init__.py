@@ -13,6 +13,7 @@ from engine.deadlines.calendar import (
 )
 from engine.deadlines.escalation import Chain, Office, Target, own_offices
 from engine.deadlines.plan import DeadlinePlan, Step, due_steps, plan_on_enter
+from engine.deadlines.schedule import write_next_check
 
 __all__ = [
     "CHINA_TZ",
@@ -31,4 +32,5 @@ __all__ = [
     "read_overrides",
     "refresh_overrides",
     "store_overrides",
+    "write_next_check",
 ]
