@@ -17,7 +17,13 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from engine.deadlines import CHINA_TZ, DeadlinePlan, plan_on_enter, write_next_check
+from engine.deadlines import (
+    CHINA_TZ,
+    DeadlinePlan,
+    plan_on_enter,
+    sync_calendar,
+    write_next_check,
+)
 from engine.errors import (
     InvalidData,
     NotFound,
@@ -238,6 +244,7 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
     else:
         td, values, merged, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
         if to_state != item.state:
+            sync_calendar(rt.calendar, conn)  # holidays another process loaded count here
             plan = plan_on_enter(
                 wf=wf, from_state=item.state, to_state=to_state, now=now,
                 due_at=item.due_at, paused_remaining_s=item.paused_remaining_s,
@@ -369,6 +376,7 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
             unit_id = urow.id
         ref = next_ref(conn, jur.id, jur.code, now.astimezone(CHINA_TZ).year)
         initial = wf.initial_state
+        sync_calendar(rt.calendar, conn)
         plan = plan_on_enter(wf=wf, from_state=None, to_state=initial, now=now, due_at=None,
                              paused_remaining_s=None, paused_state=None,
                              calendar=rt.calendar)

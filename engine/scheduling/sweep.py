@@ -32,7 +32,7 @@ import structlog
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps
+from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps, sync_calendar
 from engine.errors import LeadflowError
 from engine.items import Change, apply
 from engine.kernel import SYSTEM
@@ -179,6 +179,7 @@ class Sweeper:
 
     def _process(self, conn: Connection, ids: list[int], now: datetime,
                  report: SweepReport) -> None:
+        sync_calendar(self.rt.calendar, conn)  # holidays an admin loaded since count now
         # id order: neighbouring rows and index pages, kinder to the page cache
         rows = conn.execute(select(*ITEM_COLUMNS)
                             .join(SCHEDULE, SCHEDULE.c.item_id == ITEM.c.id)

@@ -2,7 +2,14 @@
 Core `Table`), the schema and its migrations. Imports nothing else of the engine."""
 
 from engine.storage.api_tables import IDEM, TOKEN, ApiToken, IdempotencyKey
-from engine.storage.calendar_tables import CALENDAR_OVERRIDE, CalendarOverride
+from engine.storage.calendar_tables import (
+    CALENDAR_OVERRIDE,
+    CALENDAR_REVISION,
+    CALENDAR_YEAR,
+    CalendarOverride,
+    CalendarRevision,
+    CalendarYear,
+)
 from engine.storage.db import (
     DEFAULT_SQLITE_URL,
     inserted_id,
@@ -61,6 +68,8 @@ from engine.storage.types import PortableJSON, UTCDateTime, core_table
 __all__ = [
     "ATTEMPT",
     "CALENDAR_OVERRIDE",
+    "CALENDAR_REVISION",
+    "CALENDAR_YEAR",
     "COUNTER",
     "DEF",
     "DEFAULT_SQLITE_URL",
@@ -84,6 +93,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CalendarOverride",
+    "CalendarRevision",
+    "CalendarYear",
     "DigestMark",
     "EscalationMark",
     "IdempotencyKey",

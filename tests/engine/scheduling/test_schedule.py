@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select, update
 
-from engine.deadlines.calendar import OverrideDay, refresh_overrides, store_overrides
+from engine.deadlines.overrides import OverrideDay, refresh_overrides, store_overrides
 from engine.errors import VersionConflict
 from engine.items.transition import apply
 from engine.kernel.actors import Actor
