@@ -3,9 +3,10 @@ which a fixed number fell due in the last day, at two sizes: the time to escalat
 how it grows with the open items that are not due (it should not).
 
 Floor: the sqlite3 module doing what each escalation needs at least, batch by batch like
-the sweep: select the due ids by `next_check_at`, then per item read the row, UPDATE it
-only if its version is unchanged (level, next check), INSERT its hash-chained audit event;
-one transaction per batch. No notifications, marks or calendar."""
+the sweep: select the due ids by `item_schedule.next_check_at`, then per item read the row,
+UPDATE it only if its version is unchanged (level), INSERT its hash-chained audit event and
+move its schedule row's next check; one transaction per batch. No notifications, marks or
+calendar."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def _floor(path: Path) -> tuple[float, int]:
     while True:
         conn.execute("BEGIN IMMEDIATE")
         ids = [r[0] for r in conn.execute(
-            "SELECT id FROM item WHERE next_check_at <= ? AND closed_at IS NULL "
+            "SELECT item_id FROM item_schedule WHERE next_check_at <= ? "
             "ORDER BY next_check_at LIMIT ?", (now, BATCH))]
         for item_id in ids:
             row = conn.execute("SELECT * FROM item WHERE id=?", (item_id,)).fetchone()
@@ -69,9 +70,11 @@ def _floor(path: Path) -> tuple[float, int]:
                 prev=row["audit_head"])).hexdigest()
             cur = conn.execute(
                 "UPDATE item SET version=?, updated_at=?, audit_seq=?, audit_head=?, "
-                "escalation_level=1, next_check_at=? WHERE id=? AND version=?",
-                (row["version"] + 1, now, seq, digest, later, item_id, row["version"]))
+                "escalation_level=1 WHERE id=? AND version=?",
+                (row["version"] + 1, now, seq, digest, item_id, row["version"]))
             assert cur.rowcount == 1
+            conn.execute("UPDATE item_schedule SET next_check_at=? WHERE item_id=?",
+                         (later, item_id))
             conn.execute(
                 "INSERT INTO audit_event (item_id, seq, at, actor, actor_role, trigger, "
                 "from_state, to_state, data, comment, workflow, workflow_version, prev_hash, "

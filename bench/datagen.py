@@ -5,7 +5,8 @@ Each lead walks a real path of workflows/lead.yaml (create → transfer → acce
 its events are hashed with the engine's own `EventRecord.digest`, so `engine.items.audit.verify`
 accepts every chain. Exactly `overdue` open items are past due at `bench.env.NOW` (each has
 had its reminder, a `remind` system event); every other open item's next check lies in the
-future, so a sweep at NOW finds exactly the overdue ones.
+future, so a sweep at NOW finds exactly the overdue ones. The next check of each open item
+with a deadline is its row in the scheduler's `item_schedule`, as the engine writes it.
 
 Cached between runs by bench/datacache.py."""
 
@@ -24,7 +25,7 @@ from bench.env import NOW, actors, runtime
 from engine.deadlines import CHINA_TZ, ChinaCalendar
 from engine.items import GENESIS, EventRecord
 from engine.kernel import Actor
-from engine.storage import COUNTER, EVENT, ITEM, JUR, UNIT
+from engine.storage import COUNTER, EVENT, ITEM, JUR, SCHEDULE, UNIT
 
 BATCH = 5000
 SEED = 20260601
@@ -121,11 +122,21 @@ def generate(path: Path, profile: str, items: int, overdue: int) -> None:
             for item_rows, event_rows in gen.batches(first_id):
                 conn.execute(insert(ITEM), item_rows)
                 conn.execute(insert(EVENT), event_rows)
+                schedule = [_schedule_row(i) for i in item_rows
+                            if i["closed_at"] is None and i["due_at"] is not None]
+                if schedule:
+                    conn.execute(insert(SCHEDULE), schedule)
             conn.execute(insert(COUNTER), [
                 {"jurisdiction_id": jid, "year": year, "last": last}
                 for (jid, year), last in gen.counters.items()])
     finally:
         rt.db.dispose()
+
+
+def _schedule_row(item: dict[str, Any]) -> dict[str, Any]:
+    """The scheduler's row of an open item: the reminder if one is still ahead, else due."""
+    return {"item_id": item["id"], "next_check_at": item["remind_at"] or item["due_at"],
+            "state_entry_seq": item["state_entry_seq"]}
 
 
 class _Generator:
@@ -249,12 +260,11 @@ class _Generator:
             "created_at": created, "updated_at": events[-1]["at"], "state_entered_at": at,
             "state_entry_seq": entry_seq, "state_entries": entries,
             "closed_at": at if closed else None, "due_at": due, "remind_at": remind_at,
-            "next_check_at": remind_at or due,
             "paused_remaining_s": paused[0] if paused and state in ("returned", "suspended")
             else None,
             "paused_state": paused[1] if paused and state in ("returned", "suspended")
             else None,
-            "escalation_level": 0, "claimed_by": None, "claimed_until": None,
+            "escalation_level": 0,
             "audit_seq": len(events), "audit_head": prev,
         }
         return item, events

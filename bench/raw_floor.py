@@ -2,7 +2,8 @@
 one transition needs, on the engine's own schema.
 
 Per transition, in one transaction: read the item row, UPDATE it only if its version is
-still the one read, INSERT the audit event whose SHA-256 covers its canonical JSON and the
+still the one read, write its next check into the scheduler's `item_schedule` (upsert, or
+delete when closed), INSERT the audit event whose SHA-256 covers its canonical JSON and the
 previous hash, COMMIT. Nothing else: no definitions, no roles, no deadline calendar (the due
 date is a constant offset), no logging. That is what the database and Python can do at best."""
 
@@ -25,7 +26,13 @@ DUE_OFFSET = timedelta(days=42)
 ITEM_SET = (
     "version=?, updated_at=?, audit_seq=?, audit_head=?, state=?, state_entered_at=?, "
     "state_entry_seq=?, state_entries=?, escalation_level=0, closed_at=?, due_at=?, "
-    "remind_at=?, next_check_at=?, paused_remaining_s=NULL, paused_state=NULL, data=?")
+    "remind_at=?, paused_remaining_s=NULL, paused_state=NULL, data=?")
+# the same SQL on SQLite and PostgreSQL (placeholders swapped for psycopg)
+SCHEDULE_UPSERT = (
+    "INSERT INTO item_schedule (item_id, next_check_at, state_entry_seq) VALUES (?,?,?) "
+    "ON CONFLICT (item_id) DO UPDATE SET next_check_at=excluded.next_check_at, "
+    "state_entry_seq=excluded.state_entry_seq")
+SCHEDULE_DELETE = "DELETE FROM item_schedule WHERE item_id=?"
 EVENT_COLS = ("item_id, seq, at, actor, actor_role, trigger, from_state, to_state, data, "
               "comment, workflow, workflow_version, prev_hash, hash")
 
@@ -72,10 +79,14 @@ def sqlite_transition(conn: sqlite3.Connection, item_id: int, now: datetime,
         ts = _sqlite_ts(now)
         cur.execute(f"UPDATE item SET {ITEM_SET} WHERE id=? AND version=?", (
             row["version"] + 1, ts, seq, digest, dest, ts, seq, json.dumps(entries),
-            ts if dest == "closed" else None, _sqlite_ts(due), None, _sqlite_ts(due),
+            ts if dest == "closed" else None, _sqlite_ts(due), None,
             json.dumps(merged), item_id, row["version"]))
         if cur.rowcount != 1:
             raise RuntimeError("version changed under the floor benchmark")
+        if due is None:
+            cur.execute(SCHEDULE_DELETE, (item_id,))
+        else:
+            cur.execute(SCHEDULE_UPSERT, (item_id, _sqlite_ts(due), seq))
         cur.execute(f"INSERT INTO audit_event ({EVENT_COLS}) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
                         item_id, seq, ts, actor, "office", trigger, row["state"], dest,
@@ -116,10 +127,14 @@ def pg_transition(conn: Any, item_id: int, now: datetime, actor: str) -> None:
             f"UPDATE item SET {ITEM_SET.replace('?', '%s')} "
             "WHERE id=%s AND version=%s", (
                 row["version"] + 1, now, seq, digest, dest, now, seq, Jsonb(entries),
-                now if dest == "closed" else None, due, None, due, Jsonb(merged), item_id,
+                now if dest == "closed" else None, due, None, Jsonb(merged), item_id,
                 row["version"]))
         if cur.rowcount != 1:
             raise RuntimeError("version changed under the floor benchmark")
+        if due is None:
+            conn.execute(SCHEDULE_DELETE.replace("?", "%s"), (item_id,))
+        else:
+            conn.execute(SCHEDULE_UPSERT.replace("?", "%s"), (item_id, due, seq))
         conn.execute(f"INSERT INTO audit_event ({EVENT_COLS}) VALUES "
                      "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", (
                          item_id, seq, now, actor, "office", trigger, row["state"], dest,

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.deadlines import (
+    ChinaCalendar,
     Step,
     calendar_warnings,
     parse_override_file,
     read_overrides,
+    read_published_years,
     refresh_overrides,
     store_overrides,
 )
@@ -44,14 +46,21 @@ def register(sub: Any) -> None:
 
     cal = sub.add_parser("calendar", help="working-day calendar overrides")
     csub = cal.add_subparsers(dest="calendar_command", required=True, metavar="SUBCOMMAND")
-    cl = csub.add_parser("load", help="load days off / working days from a YAML file "
-                                      "(all or nothing)")
-    cl.add_argument("file", type=Path)
+    cl = csub.add_parser(
+        "load", help="load days off / working days from a YAML file (all or nothing)",
+        description="Load days_off and working_days from a YAML file, all or nothing. A year "
+                    "counts as published (no more 'unpublished year' warning) only when the "
+                    "file lists it in published_years: [YYYY], i.e. the file holds that "
+                    "year's whole schedule; a file of a few days leaves it unpublished. "
+                    "Running API processes pick the days up before their next deadline.")
+    cl.add_argument("file", type=Path, help="YAML with note, days_off, working_days and "
+                                            "optionally published_years")
     cl.set_defaults(func=cmd_calendar_load)
-    cls = csub.add_parser("list", help="list the overrides")
+    cls = csub.add_parser("list", help="list the overrides and the years loaded complete")
     cls.add_argument("--year", type=int)
     cls.set_defaults(func=cmd_calendar_list)
-    cc = csub.add_parser("check", help="warn about years whose schedule is unknown")
+    cc = csub.add_parser("check", help="warn about years whose schedule is unknown (neither in "
+                                       "the holidays package nor loaded as published_years)")
     cc.set_defaults(func=cmd_calendar_check)
 
 
@@ -99,12 +108,21 @@ def cmd_webhooks_deliver(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
-    days = parse_override_file(args.file)
+    loaded = parse_override_file(args.file)
     rt = _runtime(settings)
     with write_tx(rt.db) as conn:
-        n = store_overrides(conn, days, rt.clock.now())
-    off = sum(1 for d in days if not d.working)
+        n = store_overrides(conn, loaded.days, rt.clock.now(),
+                            published_years=loaded.published_years, note=loaded.note)
+    off = sum(1 for d in loaded.days if not d.working)
     print(f"loaded {n} days from {args.file}: {off} days off, {n - off} working days")
+    for year in loaded.published_years:
+        print(f"{year}: published (the file holds its whole schedule)")
+    partial = sorted({d.day.year for d in loaded.days} - set(loaded.published_years))
+    cal = rt.calendar
+    for year in partial:
+        if isinstance(cal, ChinaCalendar) and not cal.published_years([year])[year]:
+            print(f"{year}: still unpublished; when a file holds its whole schedule, add "
+                  f"`published_years: [{year}]` to it")
     return 0
 
 
@@ -112,9 +130,13 @@ def cmd_calendar_list(args: argparse.Namespace, settings: Settings) -> int:
     rt = _runtime(settings)
     with read_tx(rt.db) as conn:
         days = read_overrides(conn)
+        years = read_published_years(conn)
     for d in days:
         if args.year is None or d.day.year == args.year:
             print(f"{d.day.isoformat()}  {'working' if d.working else 'day off'}  {d.note}")
+    for year in years:
+        if args.year is None or year == args.year:
+            print(f"{year}  published (loaded complete)")
     return 0
 
 

@@ -1,18 +1,20 @@
 """Time limits: China's working-day calendar (调休, admin overrides), the deadline plan of a
 state (due, reminder, pauses) and the escalation chain up the jurisdiction tree."""
 
-from engine.deadlines.calendar import (
-    CHINA_TZ,
-    ChinaCalendar,
-    WorkCalendar,
-    calendar_warnings,
+from engine.deadlines.calendar import CHINA_TZ, ChinaCalendar, WorkCalendar, calendar_warnings
+from engine.deadlines.escalation import Chain, Office, Target, own_offices
+from engine.deadlines.overrides import (
+    OverrideDay,
+    OverrideFile,
     parse_override_file,
     read_overrides,
+    read_published_years,
     refresh_overrides,
     store_overrides,
+    sync_calendar,
 )
-from engine.deadlines.escalation import Chain, Office, Target, own_offices
 from engine.deadlines.plan import DeadlinePlan, Step, due_steps, plan_on_enter
+from engine.deadlines.schedule import write_next_check
 
 __all__ = [
     "CHINA_TZ",
@@ -20,6 +22,8 @@ __all__ = [
     "ChinaCalendar",
     "DeadlinePlan",
     "Office",
+    "OverrideDay",
+    "OverrideFile",
     "Step",
     "Target",
     "WorkCalendar",
@@ -29,6 +33,9 @@ __all__ = [
     "parse_override_file",
     "plan_on_enter",
     "read_overrides",
+    "read_published_years",
     "refresh_overrides",
     "store_overrides",
+    "sync_calendar",
+    "write_next_check",
 ]

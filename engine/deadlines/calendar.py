@@ -4,7 +4,9 @@
 The State Council publishes each year's schedule late in the year before. For a year the
 `holidays` package does not know yet, the calendar warns loudly (once per year) and falls back
 to plain Monday-to-Friday, under whatever days an admin entered as overrides
-(`leadflow calendar load FILE`, table calendar_override)."""
+(`leadflow calendar load FILE`, engine/deadlines/overrides.py); the warning stops only once an
+admin loaded the year's schedule as complete (`published_years` in the file), never because
+some days of it were entered."""
 
 from __future__ import annotations
 
@@ -12,17 +14,11 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
 import structlog
-import yaml
-from sqlalchemy import Connection, delete, insert, select
-
-from engine.errors import InvalidData
-from engine.storage import CALENDAR_OVERRIDE
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 DAY = timedelta(days=1)
@@ -92,19 +88,33 @@ def add_working_seconds(calendar: WorkCalendar, start: datetime, seconds: float)
         cursor = day_end
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Admin:
+    """What the admins entered, with the answers computed under it: replaced whole, so a
+    thread reading it never mixes one load's days with another's answers."""
+
+    overrides: Mapping[date, bool]
+    published: frozenset[int]  # years whose whole schedule an admin loaded
+    memo: dict[date, bool]  # answers per day under these overrides
+
+
 class ChinaCalendar:
     """China's calendar from the `holidays` package, plus admin overrides.
 
     `overrides` maps a date to True (working day) or False (day off); it wins over the
-    package. A year is *published* when the package knows its adjusted working weekends;
-    an unpublished year is counted Monday to Friday (with a warning) under the overrides."""
+    package. A year is *published* when the package knows its adjusted working weekends or
+    an admin loaded its schedule as complete (`published`); an unpublished year is counted
+    Monday to Friday (with a warning) under the overrides. `revision` is the database's
+    calendar revision these overrides were read at (engine/deadlines/overrides.py)."""
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
-        self._overrides = dict(overrides or {})
+    def __init__(self, overrides: Mapping[date, bool] | None = None,
+                 published: Iterable[int] = ()) -> None:
+        self._admin = _Admin(overrides=dict(overrides or {}), published=frozenset(published),
+                             memo={})
+        self.revision: int | None = None
         self._years: set[int] = set()
         self._warned: set[int] = set()
         self._published: dict[int, bool] = {}
-        self._memo: dict[date, bool] = {}  # answers per day; dropped when overrides change
         self._lock = threading.Lock()
         self._cn = holidays.country_holidays("CN", years=[])
 
@@ -118,18 +128,26 @@ class ChinaCalendar:
                 self._years.add(year)
 
     def set_override(self, day: date, working: bool) -> None:
-        self._overrides[day] = working
-        self._memo = {}
+        admin = self._admin
+        self.replace_overrides({**admin.overrides, day: working}, admin.published)
 
-    def replace_overrides(self, overrides: Mapping[date, bool]) -> None:
-        """Swap in the admin's overrides as a whole (as read from the database)."""
-        if dict(overrides) != self._overrides:
-            self._overrides = dict(overrides)
-            self._memo = {}
+    def replace_overrides(self, overrides: Mapping[date, bool],
+                          published: Iterable[int] | None = None) -> None:
+        """Swap in the admin's overrides (and complete years, when given) as a whole, as
+        read from the database."""
+        admin = self._admin
+        years = admin.published if published is None else frozenset(published)
+        if dict(overrides) != admin.overrides or years != admin.published:
+            self._admin = _Admin(overrides=dict(overrides), published=years, memo={})
 
     @property
     def overrides(self) -> dict[date, bool]:
-        return dict(self._overrides)
+        return dict(self._admin.overrides)
+
+    @property
+    def admin_published(self) -> frozenset[int]:
+        """The years an admin loaded as complete."""
+        return self._admin.published
 
     def package_knows(self, year: int) -> bool:
         self._ensure(year)
@@ -137,24 +155,23 @@ class ChinaCalendar:
 
     def published_years(self, years: Iterable[int]) -> dict[int, bool]:
         """Whether each year's schedule is known: from the package (its adjusted working
-        weekends, 调休) or entered by an admin as overrides."""
-        out = {}
-        for y in years:
-            overridden = any(d.year == y for d in self._overrides)
-            out[y] = self.package_knows(y) or overridden
-        return out
+        weekends, 调休) or loaded by an admin as complete. Some override days of a year do
+        not make it known: a sample of four days leaves the other holidays unknown."""
+        published = self._admin.published
+        return {y: self.package_knows(y) or y in published for y in years}
 
     def is_working_day(self, day: date) -> bool:
-        known = self._memo.get(day)
+        admin = self._admin  # once: the answer is stored with the overrides it came from
+        known = admin.memo.get(day)
         if known is None:
-            known = self._memo[day] = self._is_working_day(day)
+            known = admin.memo[day] = self._is_working_day(admin, day)
         return known
 
-    def _is_working_day(self, day: date) -> bool:
-        if day in self._overrides:
-            return self._overrides[day]
+    def _is_working_day(self, admin: _Admin, day: date) -> bool:
+        if day in admin.overrides:
+            return admin.overrides[day]
         if not self.package_knows(day.year):
-            self._warn_unpublished(day.year)
+            self._warn_unpublished(admin, day.year)
             return day.weekday() < 5
         if day in self._cn.weekend_workdays:
             return True
@@ -162,14 +179,14 @@ class ChinaCalendar:
             return False
         return day.weekday() < 5
 
-    def _warn_unpublished(self, year: int) -> None:
-        if year in self._warned:
+    def _warn_unpublished(self, admin: _Admin, year: int) -> None:
+        if year in self._warned or year in admin.published:
             return
         self._warned.add(year)
-        if not any(d.year == year for d in self._overrides):
-            log.warning("calendar_year_unpublished", year=year,
-                        fallback="plain weekdays (Mon-Fri)",
-                        fix=f"load {year}'s holidays and 调休 with `leadflow calendar load`")
+        log.warning("calendar_year_unpublished", year=year,
+                    fallback="plain weekdays (Mon-Fri)",
+                    fix=f"load {year}'s whole schedule (holidays and 调休, with "
+                        f"`published_years: [{year}]`) using `leadflow calendar load`")
 
     def add_working_days(self, start: datetime, days: float) -> datetime:
         """The same local time of day on the `days`-th working day after `start`'s date."""
@@ -205,91 +222,3 @@ def calendar_warnings(calendar: WorkCalendar, now: datetime,
             "published in the holidays package and no overrides are loaded; counting plain "
             f"weekdays. Load them with `leadflow calendar load FILE`."
             for year, ok in sorted(known.items()) if not ok]
-
-
-# --- overrides stored in the database -----------------------------------------------------
-
-@dataclass(frozen=True, kw_only=True)
-class OverrideDay:
-    day: date
-    working: bool
-    note: str = ""
-
-
-def _table() -> Any:
-    return CALENDAR_OVERRIDE
-
-
-def read_overrides(conn: Connection) -> list[OverrideDay]:
-    t = _table()
-    return [OverrideDay(day=r.day, working=r.working, note=r.note)
-            for r in conn.execute(select(t).order_by(t.c.day))]
-
-
-def refresh_overrides(calendar: WorkCalendar, conn: Connection) -> int:
-    """Load the override table into `calendar` (a ChinaCalendar); returns how many days.
-    Every process that computes deadlines calls this at start; the scheduler on every tick."""
-    days = read_overrides(conn)
-    if isinstance(calendar, ChinaCalendar):
-        calendar.replace_overrides({d.day: d.working for d in days})
-    return len(days)
-
-
-def store_overrides(conn: Connection, days: Iterable[OverrideDay], now: datetime) -> int:
-    """Insert or replace override days (the caller's transaction: all or nothing)."""
-    t = _table()
-    rows = [{"day": d.day, "working": d.working, "note": d.note, "updated_at": now}
-            for d in days]
-    if rows:
-        conn.execute(delete(t).where(t.c.day.in_([r["day"] for r in rows])))
-        conn.execute(insert(t), rows)
-    return len(rows)
-
-
-def parse_override_file(path: Path) -> list[OverrideDay]:
-    """Read a YAML file of override days:
-
-        days_off: [2027-02-06, 2027-02-07, ...]       # holidays, 休
-        working_days: [2027-02-14, ...]               # adjusted working weekends, 班
-        note: 国务院办公厅关于2027年部分节假日安排的通知
-
-    Raises InvalidData naming every bad entry; nothing is stored unless all are valid."""
-    try:
-        # BaseLoader keeps every scalar a string: we parse the dates ourselves and can name
-        # a bad one instead of failing inside YAML's timestamp constructor
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidData(f"{path}: cannot read calendar file: {exc}") from None
-    if not isinstance(doc, Mapping) or not ({"days_off", "working_days"} & set(doc)):
-        raise InvalidData(f"{path}: expected a mapping with days_off and/or working_days lists")
-    note = str(doc.get("note", ""))[:200]
-    out: dict[date, OverrideDay] = {}
-    problems: dict[str, str] = {}
-    for key, working in (("days_off", False), ("working_days", True)):
-        entries = doc.get(key) or []
-        if not isinstance(entries, list):
-            problems[key] = "must be a list of dates (YYYY-MM-DD)"
-            continue
-        for i, raw in enumerate(entries):
-            day = _as_date(raw)
-            if day is None:
-                problems[f"{key}[{i}]"] = f"{raw!r} is not a date (YYYY-MM-DD)"
-            elif day in out and out[day].working != working:
-                problems[f"{key}[{i}]"] = f"{day} is listed both as day off and working day"
-            else:
-                out[day] = OverrideDay(day=day, working=working, note=note)
-    if problems:
-        listed = "; ".join(f"{k}: {v}" for k, v in problems.items())
-        raise InvalidData(f"{path}: {listed}", fields=problems)
-    return sorted(out.values(), key=lambda d: d.day)
-
-
-def _as_date(raw: Any) -> date | None:
-    if isinstance(raw, datetime):
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        return None

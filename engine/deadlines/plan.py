@@ -160,6 +160,8 @@ def due_steps(*, esc: EscalationDef, now: datetime, due_at: datetime,
     `repeat_at_top` after the previous notice, so missed repeats collapse into one. With
     max_level 0 the handling side gets one `overdue` notice at the due time instead."""
     if level == 0 and remind_at is not None and next_check_at < due_at and now < due_at:
+        if now < remind_at:  # looked at early (a stale or recomputed check): not yet
+            return [], remind_at
         return [Step(kind="remind", level=0, at=remind_at)], due_at
     steps: list[Step] = []
     top = esc.max_level

@@ -18,7 +18,13 @@ import structlog
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.deadlines import CHINA_TZ, DeadlinePlan, plan_on_enter
+from engine.deadlines import (
+    CHINA_TZ,
+    DeadlinePlan,
+    plan_on_enter,
+    sync_calendar,
+    write_next_check,
+)
 from engine.errors import (
     InvalidData,
     NotFound,
@@ -164,8 +170,9 @@ def _check_refs(conn: Connection, actor: Actor, wf: WorkflowDef, td: TransitionD
 
 
 def _deadline_columns(plan: DeadlinePlan) -> dict[str, Any]:
+    """The item's deadline columns; its next check is the scheduler's row (write_next_check),
+    so the sweep can move it without an event or a version bump."""
     return {"due_at": plan.due_at, "remind_at": plan.remind_at,
-            "next_check_at": plan.next_check_at,
             "paused_remaining_s": plan.paused_remaining_s, "paused_state": plan.paused_state}
 
 
@@ -240,10 +247,14 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
     else:
         td, values, merged, to_state = _decide(conn, rt, actor, wf, item, trigger, data)
         if to_state != item.state:
+            sync_calendar(rt.calendar, conn)  # holidays another process loaded count here
             plan = plan_on_enter(
                 wf=wf, from_state=item.state, to_state=to_state, now=now,
                 due_at=item.due_at, paused_remaining_s=item.paused_remaining_s,
                 paused_state=item.paused_state, calendar=rt.calendar)
+            # before the item row: the sweep's lock order (schedule row, then item)
+            write_next_check(conn, item_id=item.id, next_check_at=plan.next_check_at,
+                             state_entry_seq=item.audit_seq + 1)
             entries = dict(item.state_entries or {})
             entries[to_state] = now.isoformat()
             values |= _deadline_columns(plan) | {
@@ -328,7 +339,7 @@ def _system_values(actor: Actor, wf: WorkflowDef, item: Any, trigger: str,
             allowed=[t.trigger for t in allowed_triggers(wf, item.state, actor.role)])
     if wf.states[item.state].closed:
         raise TransitionRefused(trigger=trigger, state=item.state, allowed=[])
-    allowed_cols = {"escalation_level", "remind_at", "next_check_at"}
+    allowed_cols = {"escalation_level", "remind_at"}
     out = dict(values or {})
     if set(out) - allowed_cols:
         raise InvalidData(f"{trigger} may only set {sorted(allowed_cols)}")
@@ -368,6 +379,7 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
             unit_id = urow.id
         ref = next_ref(conn, jur.id, jur.code, now.astimezone(CHINA_TZ).year)
         initial = wf.initial_state
+        sync_calendar(rt.calendar, conn)
         plan = plan_on_enter(wf=wf, from_state=None, to_state=initial, now=now, due_at=None,
                              paused_remaining_s=None, paused_state=None,
                              calendar=rt.calendar)
@@ -378,6 +390,8 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
             state_entries={initial: now.isoformat()}, escalation_level=0, audit_seq=0,
             audit_head="", **_deadline_columns(plan),
         )))
+        write_next_check(conn, item_id=item_id, next_check_at=plan.next_check_at,
+                         state_entry_seq=1)
         record = EventRecord(
             item_id=item_id, seq=1, at=now, actor=actor.label, actor_role=actor.role,
             trigger="create", from_state=None, to_state=initial, data=data, comment=comment,

@@ -2,12 +2,20 @@
 the escalation levels it reached, a repeat at the top), every one through
 `engine.items.transition.apply` with its idempotency mark written by the `after` hook.
 
-Cost grows with the due items, not the open ones: items are read by the indexed
-`next_check_at`, in batches. Claiming is safe with many sweepers: on PostgreSQL the batch is
-selected `FOR UPDATE SKIP LOCKED` inside the transaction that escalates it; on SQLite, which
-has no row locks, a short transaction first leases the batch (claimed_by, claimed_until),
-another then escalates it and releases the lease. A sweeper that dies leaves at most an
-uncommitted batch (rolled back) and leases that expire after `lease`.
+The sweep's own bookkeeping lives in its own table, `item_schedule` (next check, lease),
+never on the audited item row: moving an item's next look when nothing is owed writes no
+audit event and leaves the item's version, and so every client's If-Match, as it was. A
+schedule row that no longer fits its item (closed, paused, no deadline, or written for a
+state the item has left) is removed or recomputed from the item, so it is never looked at
+again and again.
+
+Cost grows with the due items, not the open ones: schedule rows are read by the indexed
+`next_check_at`, in batches. Claiming is safe with many sweepers: on PostgreSQL the batch's
+schedule rows and items are selected `FOR UPDATE SKIP LOCKED` inside the transaction that
+escalates them; on SQLite, which has no row locks, a short transaction first leases the
+batch (claimed_by, claimed_until on the schedule row), another then escalates it and
+releases the lease. A sweeper that dies leaves at most an uncommitted batch (rolled back)
+and leases that expire after `lease`.
 
 Idempotency does not rest on the claim alone: each step writes a unique escalation_mark row
 (item, state entry, kind, level) in the same transaction as its audit event, and each apply()
@@ -21,20 +29,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps
+from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps, sync_calendar
 from engine.errors import LeadflowError
 from engine.items import Change, apply
 from engine.kernel import SYSTEM
 from engine.runtime import Runtime
 from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
-from engine.storage import ITEM, MARK, is_postgres, worker_id, write_tx
+from engine.storage import ITEM, MARK, SCHEDULE, is_postgres, worker_id, write_tx
 from engine.workflow import WorkflowDef
 
 log = structlog.get_logger("engine.scheduling.sweep")
 MARK_INSERT = insert(MARK)
+# the next look after a sweep, only if the row is still the one read (state entry unchanged)
+SCHEDULE_MOVE = (update(SCHEDULE)
+                 .where(SCHEDULE.c.item_id == bindparam("_item_id"),
+                        SCHEDULE.c.state_entry_seq == bindparam("_read_entry"))
+                 .values(next_check_at=bindparam("_next"), state_entry_seq=bindparam("_entry")))
 DEFAULT_BATCH = 500
 DEFAULT_LEASE = timedelta(minutes=2)
 TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "escalate": "escalate"}
@@ -54,6 +67,7 @@ class SweepReport:
     repeats: int = 0
     overdue: int = 0
     rescheduled: int = 0
+    cleared: int = 0  # schedule rows that no longer fitted their item: removed or recomputed
     batches: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
 
@@ -77,6 +91,7 @@ class SweepReport:
         self.repeats += other.repeats
         self.overdue += other.overdue
         self.rescheduled += other.rescheduled
+        self.cleared += other.cleared
         self.failed += other.failed
         for level, n in other.escalations.items():
             self.escalations[level] = self.escalations.get(level, 0) + n
@@ -87,13 +102,14 @@ class SweepReport:
                 f"{self.reminders} reminders, {self.total_escalations} escalations"
                 f"{f' ({levels})' if levels else ''}, {self.repeats} repeats at the top, "
                 f"{self.overdue} overdue notices, {self.rescheduled} rescheduled, "
-                f"{len(self.failed)} failed")
+                f"{self.cleared} stale schedules cleared, {len(self.failed)} failed")
 
 
 ITEM_COLUMNS = (ITEM.c.id, ITEM.c.ref, ITEM.c.title, ITEM.c.workflow, ITEM.c.workflow_version,
                 ITEM.c.state, ITEM.c.jurisdiction_id, ITEM.c.unit_id, ITEM.c.assignee_id,
                 ITEM.c.version, ITEM.c.state_entry_seq, ITEM.c.due_at, ITEM.c.remind_at,
-                ITEM.c.next_check_at, ITEM.c.escalation_level, ITEM.c.closed_at)
+                ITEM.c.escalation_level, ITEM.c.closed_at, SCHEDULE.c.next_check_at,
+                SCHEDULE.c.state_entry_seq.label("schedule_entry"))
 
 
 class Sweeper:
@@ -122,45 +138,52 @@ class Sweeper:
         return report
 
     def due_query(self, now: datetime) -> Any:
-        """The next batch of due ids, through ix_item_next_check (never a scan of open items)."""
-        q = select(ITEM.c.id).where(ITEM.c.next_check_at <= now, ITEM.c.closed_at.is_(None))
+        """The next batch of due item ids, through ix_item_schedule_next_check (never a scan
+        of open items)."""
+        q = select(SCHEDULE.c.item_id).where(SCHEDULE.c.next_check_at <= now)
         if self.skip:
-            q = q.where(ITEM.c.id.not_in(sorted(self.skip)))
-        return q.order_by(ITEM.c.next_check_at).limit(self.batch_size)
+            q = q.where(SCHEDULE.c.item_id.not_in(sorted(self.skip)))
+        return q.order_by(SCHEDULE.c.next_check_at).limit(self.batch_size)
 
     def _batch(self, now: datetime, report: SweepReport) -> bool:
         if is_postgres(self.rt.db):
             with write_tx(self.rt.db) as conn:
-                ids = list(conn.execute(self.due_query(now).with_for_update(skip_locked=True))
-                           .scalars())
+                # the schedule row and its item together, skipping the pair if either is
+                # taken: a sweeper never waits on a transition in flight, so no deadlock
+                # whatever order apply() writes them in
+                q = (self.due_query(now).join(ITEM, ITEM.c.id == SCHEDULE.c.item_id)
+                     .with_for_update(of=[SCHEDULE, ITEM], skip_locked=True))
+                ids = list(conn.execute(q).scalars())
                 if ids:
                     self._process(conn, ids, now, report)
             return bool(ids)
         with write_tx(self.rt.db) as conn:
-            due = self.due_query(now).where(or_(ITEM.c.claimed_until.is_(None),
-                                           ITEM.c.claimed_until <= now))
+            due = self.due_query(now).where(or_(SCHEDULE.c.claimed_until.is_(None),
+                                           SCHEDULE.c.claimed_until <= now))
             ids = list(conn.execute(
-                update(ITEM).where(ITEM.c.id.in_(due.scalar_subquery()))
+                update(SCHEDULE).where(SCHEDULE.c.item_id.in_(due.scalar_subquery()))
                 .values(claimed_by=self.worker, claimed_until=now + self.lease)
-                .returning(ITEM.c.id)).scalars())
+                .returning(SCHEDULE.c.item_id)).scalars())
         if not ids:
             return False
         with write_tx(self.rt.db) as conn:
-            mine = list(conn.execute(select(ITEM.c.id).where(
-                ITEM.c.id.in_(ids), ITEM.c.claimed_by == self.worker)).scalars())
+            mine = list(conn.execute(select(SCHEDULE.c.item_id).where(
+                SCHEDULE.c.item_id.in_(ids), SCHEDULE.c.claimed_by == self.worker)).scalars())
             self._process(conn, mine, now, report)
             done = [i for i in mine if i not in self.skip]
             if done:
-                conn.execute(update(ITEM).where(ITEM.c.id.in_(done),
-                                                ITEM.c.claimed_by == self.worker)
+                conn.execute(update(SCHEDULE).where(SCHEDULE.c.item_id.in_(done),
+                                                    SCHEDULE.c.claimed_by == self.worker)
                              .values(claimed_by=None, claimed_until=None))
         return True
 
     def _process(self, conn: Connection, ids: list[int], now: datetime,
                  report: SweepReport) -> None:
+        sync_calendar(self.rt.calendar, conn)  # holidays an admin loaded since count now
         # id order: neighbouring rows and index pages, kinder to the page cache
-        rows = conn.execute(select(*ITEM_COLUMNS).where(ITEM.c.id.in_(ids))
-                            .order_by(ITEM.c.id)).all()
+        rows = conn.execute(select(*ITEM_COLUMNS)
+                            .join(SCHEDULE, SCHEDULE.c.item_id == ITEM.c.id)
+                            .where(ITEM.c.id.in_(ids)).order_by(ITEM.c.id)).all()
         marks = _Marks(conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
             .where(MARK.c.item_id.in_(ids))))
@@ -178,6 +201,7 @@ class Sweeper:
         if batch.marks:
             conn.execute(MARK_INSERT, batch.marks)
         insert_rows(conn, batch.notes, batch.deliveries)
+        _write_schedule(conn, batch.schedule)
         report.merge(part)
 
     def _rows(self, conn: Connection, rows: Sequence[Any], marks: _Marks, now: datetime,
@@ -186,9 +210,8 @@ class Sweeper:
         a failing item is skipped (and retried next sweep) without undoing the others."""
         batch = _Rows()
         for row in rows:
-            if row.next_check_at is None or row.next_check_at > now or row.closed_at \
-                    or row.due_at is None:
-                continue  # moved on since it was found due
+            if row.next_check_at > now:
+                continue  # rescheduled by a transition since it was found due
             report.items += 1
             rows_of_item = _Rows()
             if not isolate:
@@ -209,7 +232,18 @@ class Sweeper:
     def _item(self, conn: Connection, row: Any, marks: _Marks, now: datetime,
               report: SweepReport, out: _Rows) -> None:
         wf = self.rt.registry.get(row.workflow, row.workflow_version)
-        if wf.states[row.state].closed:
+        if row.closed_at is not None or row.due_at is None or wf.states[row.state].closed:
+            # closed, paused or without a deadline: nothing to look at, ever
+            out.schedule.append(_move(row, None))
+            report.cleared += 1
+            return
+        if row.schedule_entry != row.state_entry_seq:
+            # written for a state the item has left: start again from the item's deadline
+            # (the marks of this entry say what is already done)
+            first = row.remind_at if row.escalation_level == 0 and row.remind_at is not None \
+                and row.remind_at < row.due_at else row.due_at
+            out.schedule.append(_move(row, first))
+            report.cleared += 1
             return
         steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
@@ -218,15 +252,14 @@ class Sweeper:
         version = row.version
         todo = [s for s in steps
                 if (row.id, row.state_entry_seq, s.kind, s.level) not in marks.done]
-        if not todo:  # nothing owed (or already done): only move the next look
-            apply(self.rt, actor=SYSTEM, item_id=row.id, trigger="remind", conn=conn,
-                  data={"reschedule": True}, expected_version=version,
-                  system_values={"next_check_at": nxt})
+        # the next look is the scheduler's row: no event, no version bump of the item
+        out.schedule.append(_move(row, nxt))
+        if not todo:  # nothing owed (or already done)
             report.rescheduled += 1
             return
         for step in todo:
             target = self._target(conn, row, step, wf)
-            values: dict[str, Any] = {"next_check_at": nxt}
+            values: dict[str, Any] = {}
             if step.kind == "escalate":
                 values["escalation_level"] = step.level
             data = {"kind": step.kind, "level": step.level, "scheduled_at": step.at.isoformat(),
@@ -282,11 +315,28 @@ class _Rows:
     marks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    schedule: list[dict[str, Any]] = field(default_factory=list)  # next looks (None: none)
 
     def extend(self, other: _Rows) -> None:
         self.marks += other.marks
         self.notes += other.notes
         self.deliveries += other.deliveries
+        self.schedule += other.schedule
+
+
+def _move(row: Any, nxt: datetime | None) -> dict[str, Any]:
+    return {"_item_id": row.id, "_read_entry": row.schedule_entry, "_next": nxt,
+            "_entry": row.state_entry_seq}
+
+
+def _write_schedule(conn: Connection, moves: list[dict[str, Any]]) -> None:
+    """The batch's next looks: one executemany, and one DELETE for items with none."""
+    later = [m for m in moves if m["_next"] is not None]
+    if later:
+        conn.execute(SCHEDULE_MOVE, later)
+    gone = [m["_item_id"] for m in moves if m["_next"] is None]
+    if gone:
+        conn.execute(delete(SCHEDULE).where(SCHEDULE.c.item_id.in_(gone)))
 
 
 def _notice(row: Any, step: Step, target: Target, wf: WorkflowDef) -> Notice:

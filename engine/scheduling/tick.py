@@ -2,9 +2,10 @@
 
 The database is the source of truth; APScheduler only says "now". Jobs live in memory (no
 persistent job store): a restarted scheduler runs the sweep at once and catches up from the
-items' next_check_at, and produces the current digests if nobody did (digest marks). Several
-schedulers, in `leadflow serve` processes and `leadflow scheduler` processes, may run against
-one database: the sweep's claims and the marks keep them from doing anything twice.
+items' schedule rows (item_schedule.next_check_at), and produces the current digests if nobody
+did (digest marks). Several schedulers, in `leadflow serve` processes and `leadflow scheduler`
+processes, may run against one database: the sweep's claims and the marks keep them from
+doing anything twice.
 
 Sweep and webhooks are interval jobs with coalesce=True and max_instances=1: a slow run is
 never overlapped by the next one, and missed runs collapse into one."""
@@ -44,9 +45,7 @@ def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
 
 
 def sweep_tick(rt: Runtime, worker: str) -> None:
-    """One tick: pick up calendar overrides an admin loaded since, then sweep."""
-    with read_tx(rt.db) as conn:
-        refresh_overrides(rt.calendar, conn)
+    """One tick: a sweep (which reloads calendar overrides an admin loaded since)."""
     run_sweep(rt, worker=worker)
 
 

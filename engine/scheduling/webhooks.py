@@ -9,6 +9,9 @@ so a dead endpoint costs one timeout per run and never holds up the other office
 
 No HTTP call runs inside a database transaction: rows are leased first (claimed_by,
 claimed_until; FOR UPDATE SKIP LOCKED on PostgreSQL), posted, then the outcome is written.
+The lease is renewed right before each POST, for that delivery, and only if this worker still
+holds it: a run of many slow deliveries outlives the lease of its first claim, and a row whose
+lease ran out and that another worker took is left to that worker, never posted twice.
 URLs may carry secrets, so they never reach the logs; the unit id does."""
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class DeliveryReport:
     retrying: int = 0
     gave_up: int = 0
     deferred: int = 0  # skipped because their URL already failed in this run
+    lost: int = 0  # lease ran out before their turn and another worker took them
     failing_units: set[int] = field(default_factory=set)
 
 
@@ -65,8 +69,7 @@ def deliver_pending(rt: Runtime, *, client: httpx.Client | None = None, limit: i
                     worker: str | None = None) -> DeliveryReport:
     """Post the deliveries that are due; returns what happened."""
     worker = worker or worker_id()
-    now = rt.clock.now()
-    rows = _claim(rt, now, limit, lease, worker)
+    rows = _claim(rt, rt.clock.now(), limit, lease, worker)
     report = DeliveryReport()
     own_client = client is None
     http = client or httpx.Client(timeout=TIMEOUT_S)
@@ -77,8 +80,13 @@ def deliver_pending(rt: Runtime, *, client: httpx.Client | None = None, limit: i
                 _release(rt, row.id, worker)
                 report.deferred += 1
                 continue
+            attempts = _renew(rt, row.id, worker, lease)
+            if attempts is None:
+                report.lost += 1
+                continue
             outcome = _post(http, row)
-            _record(rt, row, outcome, now, max_attempts, worker, report)
+            _record(rt, row, attempts + 1, outcome, rt.clock.now(), max_attempts, worker,
+                    report)
             if not outcome.ok:
                 failing.add(row.url)
                 report.failing_units.add(row.unit_id)
@@ -105,6 +113,18 @@ def _claim(rt: Runtime, now: datetime, limit: int, lease: timedelta, worker: str
                                  .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id)))
 
 
+def _renew(rt: Runtime, delivery_id: int, worker: str, lease: timedelta) -> int | None:
+    """Extend this worker's lease on one delivery for its POST, from now; its attempts so far,
+    or None when the lease is no longer ours (it ran out and another worker took the row)."""
+    with write_tx(rt.db) as conn:
+        return conn.execute(
+            update(DELIVERY).where(DELIVERY.c.id == delivery_id,
+                                   DELIVERY.c.claimed_by == worker,
+                                   DELIVERY.c.status == "pending")
+            .values(claimed_until=rt.clock.now() + lease)
+            .returning(DELIVERY.c.attempts)).scalar()
+
+
 def _post(http: httpx.Client, row: Any) -> _Outcome:
     headers = {"X-Leadflow-Delivery": str(row.id), "X-Leadflow-Event": row.event}
     started = time.perf_counter()  # measures the call's duration, not a deadline
@@ -119,9 +139,8 @@ def _post(http: httpx.Client, row: Any) -> _Outcome:
                     error=None if ok else f"HTTP {resp.status_code}", elapsed_ms=elapsed)
 
 
-def _record(rt: Runtime, row: Any, outcome: _Outcome, now: datetime, max_attempts: int,
-            worker: str, report: DeliveryReport) -> None:
-    attempt = row.attempts + 1
+def _record(rt: Runtime, row: Any, attempt: int, outcome: _Outcome, now: datetime,
+            max_attempts: int, worker: str, report: DeliveryReport) -> None:
     values: dict[str, Any] = {"attempts": attempt, "claimed_by": None, "claimed_until": None,
                               "last_error": outcome.error}
     if outcome.ok:

@@ -2,7 +2,14 @@
 Core `Table`), the schema and its migrations. Imports nothing else of the engine."""
 
 from engine.storage.api_tables import IDEM, TOKEN, ApiToken, IdempotencyKey
-from engine.storage.calendar_tables import CALENDAR_OVERRIDE, CalendarOverride
+from engine.storage.calendar_tables import (
+    CALENDAR_OVERRIDE,
+    CALENDAR_REVISION,
+    CALENDAR_YEAR,
+    CalendarOverride,
+    CalendarRevision,
+    CalendarYear,
+)
 from engine.storage.db import (
     DEFAULT_SQLITE_URL,
     answers,
@@ -32,8 +39,10 @@ from engine.storage.scheduler_tables import (
     DIGEST,
     MARK,
     NOTE,
+    SCHEDULE,
     DigestMark,
     EscalationMark,
+    ItemSchedule,
     Notification,
     WebhookAttempt,
     WebhookDelivery,
@@ -60,6 +69,8 @@ from engine.storage.types import PortableJSON, UTCDateTime, core_table
 __all__ = [
     "ATTEMPT",
     "CALENDAR_OVERRIDE",
+    "CALENDAR_REVISION",
+    "CALENDAR_YEAR",
     "COUNTER",
     "DEF",
     "DEFAULT_SQLITE_URL",
@@ -75,6 +86,7 @@ __all__ = [
     "MARK",
     "NOTE",
     "RECEIPT",
+    "SCHEDULE",
     "SUBJECT",
     "TOKEN",
     "UNIT",
@@ -82,11 +94,14 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CalendarOverride",
+    "CalendarRevision",
+    "CalendarYear",
     "DigestMark",
     "EscalationMark",
     "IdempotencyKey",
     "Item",
     "ItemLink",
+    "ItemSchedule",
     "Jurisdiction",
     "LeadSubject",
     "Notification",

@@ -1,5 +1,10 @@
-"""Tables of the scheduler part: escalation marks, the notification outbox, webhook
-deliveries and their attempts, and digest marks.
+"""Tables of the scheduler part: each open item's schedule (next check, sweep lease),
+escalation marks, the notification outbox, webhook deliveries and their attempts, and digest
+marks.
+
+The schedule lives apart from the audited `item` row: moving an item's next look, or leasing
+it to a sweeper, is the scheduler's bookkeeping, not a change of the item, so it writes no
+audit event and leaves the item's version (the client's If-Match) alone.
 
 The marks are the idempotency records: a unique row per (item, state entry, kind, level) is
 inserted in the same transaction as the audit event it stands for, so no sweep, process,
@@ -14,6 +19,24 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from engine.storage.types import PortableJSON, UTCDateTime, core_table
+
+
+class ItemSchedule(SQLModel, table=True):
+    """When the sweep looks at an item next, for the state entry it was computed for.
+
+    A row exists while the item has a next check. The one writer (`engine.items.transition`)
+    writes it from the deadline plan in the transaction of every state change; the sweep
+    moves it after each look, and on SQLite leases it (claimed_by, claimed_until) between
+    its claim and its work. `state_entry_seq` lets the sweep see a row left behind by a state
+    the item has moved on from."""
+
+    __tablename__ = "item_schedule"
+    __table_args__ = (Index("ix_item_schedule_next_check", "next_check_at"),)
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    next_check_at: datetime = Field(sa_type=UTCDateTime)
+    state_entry_seq: int
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EscalationMark(SQLModel, table=True):
@@ -111,6 +134,7 @@ class DigestMark(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+SCHEDULE = core_table(ItemSchedule)
 MARK = core_table(EscalationMark)
 NOTE = core_table(Notification)
 DELIVERY = core_table(WebhookDelivery)

@@ -82,12 +82,13 @@ class ItemBase(SQLModel):
 
 class Item(ItemBase, table=True):
     """A lead or rectification item. `version` is the optimistic-lock counter; `audit_seq`
-    and `audit_head` pin the newest audit event so deleting the tail of a chain is detected."""
+    and `audit_head` pin the newest audit event so deleting the tail of a chain is detected.
+    When the sweep looks next is the scheduler's own row (`item_schedule`), not a column
+    here: looking at an item changes nothing of it."""
 
     __tablename__ = "item"
     __table_args__ = (
         Index("ix_item_scope_state", "jurisdiction_id", "workflow", "state"),
-        Index("ix_item_next_check", "next_check_at"),
         Index("ix_item_due", "due_at"),
         Index("ix_item_updated", "updated_at", "id"),
         # a jurisdiction's items newest first, and overdue items by due time: each first page
@@ -112,12 +113,9 @@ class Item(ItemBase, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     remind_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_remaining_s: float | None = None
     paused_state: str | None = Field(default=None, max_length=64)
     escalation_level: int = 0
-    claimed_by: str | None = Field(default=None, max_length=64)
-    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     audit_seq: int = 0
     audit_head: str = Field(default="", max_length=64)
 

@@ -5,11 +5,12 @@ on, so the registry is built from the database, not from whatever files are on d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import structlog
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from transitions import Machine
 
 from engine.errors import DefinitionConflict, NotFound
@@ -22,57 +23,86 @@ log = structlog.get_logger(__name__)
 
 
 class Registry:
+    """Every definition version with its compiled Machine, shared by the threads of a process.
+
+    The table of versions is replaced whole, never changed in place: a reader takes it once
+    and sees a consistent set (never a definition without its machine, never a dict changing
+    under an iteration) without a lock. Writers (a late load, `add`) take the lock, so two
+    threads that both miss a new version parse and compile it once."""
+
     def __init__(self, defs: Iterable[WorkflowDef] = (), *, source: Engine | None = None
                  ) -> None:
-        self._defs: dict[tuple[str, int], WorkflowDef] = {}
-        self._machines: dict[tuple[str, int], Machine] = {}
+        self._entries: Mapping[tuple[str, int], tuple[WorkflowDef, Machine]] = {}
+        self._lock = threading.Lock()
         # The database the definitions came from: another process (`leadflow init`, a newer
         # API node) may store a version after we started, and items may already use it.
         self._source = source
-        for d in defs:
-            self.add(d)
+        with self._lock:
+            self._publish(list(defs))
 
     def add(self, wf: WorkflowDef) -> None:
-        self._defs[wf.key] = wf
-        self._machines[wf.key] = compile_machine(wf)
+        with self._lock:
+            self._publish([wf])
+
+    def _publish(self, defs: list[WorkflowDef]) -> None:
+        """Compile first, then swap in a new table (the caller holds the lock)."""
+        entries = dict(self._entries)
+        for wf in defs:
+            entries[wf.key] = (wf, compile_machine(wf))
+        self._entries = entries
+
+    def _entry(self, name: str, version: int) -> tuple[WorkflowDef, Machine]:
+        entry = self._entries.get((name, version))
+        if entry is None and self._source is not None:
+            self._load_new()
+            entry = self._entries.get((name, version))
+        if entry is None:
+            raise NotFound(f"workflow {name!r} version {version} is not loaded")
+        return entry
 
     def get(self, name: str, version: int) -> WorkflowDef:
-        if (name, version) not in self._defs and self._source is not None:
-            self._load_new()
-        try:
-            return self._defs[(name, version)]
-        except KeyError:
-            raise NotFound(f"workflow {name!r} version {version} is not loaded") from None
+        return self._entry(name, version)[0]
 
     def _load_new(self) -> None:
         """Add versions stored since this registry was built (never replaces a known one)."""
         if self._source is None:
             return
-        with self._source.connect() as conn:
-            rows = conn.execute(select(DEF.c.name, DEF.c.version, DEF.c.body)).all()
-        for r in rows:
-            if (r.name, r.version) not in self._defs:
-                self.add(parse_definition(r.body, f"<db:{r.name} v{r.version}>"))
-                log.info("workflow_loaded_late", workflow=r.name, version=r.version)
+        with self._lock:  # a thread that waited here finds the versions its peer loaded
+            with self._source.connect() as conn:
+                rows = conn.execute(select(DEF.c.name, DEF.c.version, DEF.c.body)).all()
+            new = [parse_definition(r.body, f"<db:{r.name} v{r.version}>") for r in rows
+                   if (r.name, r.version) not in self._entries]
+            self._publish(new)
+        for wf in new:
+            log.info("workflow_loaded_late", workflow=wf.name, version=wf.version)
 
     def machine(self, name: str, version: int) -> Machine:
-        self.get(name, version)
-        return self._machines[(name, version)]
+        return self._entry(name, version)[1]
 
     def latest(self, name: str) -> WorkflowDef:
-        versions = [v for (n, v) in self._defs if n == name]
+        """The newest version of `name`, including one another process stored after this
+        one started (one indexed max() read of the definitions table)."""
+        if self._source is not None:
+            with self._source.connect() as conn:
+                newest = conn.execute(select(func.max(DEF.c.version))
+                                      .where(DEF.c.name == name)).scalar()
+            if newest is not None and (name, newest) not in self._entries:
+                self._load_new()
+        entries = self._entries
+        versions = [v for (n, v) in entries if n == name]
         if not versions:
             raise NotFound(f"no workflow named {name!r}")
-        return self._defs[(name, max(versions))]
+        return entries[(name, max(versions))][0]
 
     def names(self) -> list[str]:
-        return sorted({n for (n, _) in self._defs})
+        return sorted({n for (n, _) in self._entries})
 
     def versions(self, name: str) -> list[int]:
-        return sorted(v for (n, v) in self._defs if n == name)
+        return sorted(v for (n, v) in self._entries if n == name)
 
     def all(self) -> list[WorkflowDef]:
-        return [self._defs[k] for k in sorted(self._defs)]
+        entries = self._entries
+        return [entries[k][0] for k in sorted(entries)]
 
 
 def store_definitions(conn: Connection, defs: Iterable[WorkflowDef], now: datetime) -> list[str]:

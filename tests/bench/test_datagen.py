@@ -14,7 +14,7 @@ from engine.items.audit import verify
 from engine.kernel.clock import ManualClock
 from engine.runtime import open_runtime
 from engine.scheduling.sweep import run_sweep
-from engine.storage import ITEM
+from engine.storage import ITEM, SCHEDULE
 from engine.storage.db import read_tx
 from engine.workflow.loader import default_workflows_dir
 
@@ -40,8 +40,8 @@ def test_exactly_the_asked_items_are_overdue(small: datacache.DataSet) -> None:
     with read_tx(rt.db) as conn:
         past_due = conn.execute(select(func.count()).select_from(ITEM).where(
             ITEM.c.due_at < NOW, ITEM.c.closed_at.is_(None))).scalar_one()
-        checks = conn.execute(select(func.count()).select_from(ITEM).where(
-            ITEM.c.next_check_at <= NOW)).scalar_one()
+        checks = conn.execute(select(func.count()).select_from(SCHEDULE).where(
+            SCHEDULE.c.next_check_at <= NOW)).scalar_one()
     assert (past_due, checks) == (25, 25)
 
 

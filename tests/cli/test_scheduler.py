@@ -5,17 +5,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import structlog
 
 from cli.main import main
+from engine.deadlines import calendar_warnings, refresh_overrides
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.tick import build_scheduler, run_forever
+from engine.storage.db import read_tx
 from tests.engine.scheduling.helpers import MARK, count, new_lead
 
 
@@ -105,3 +107,39 @@ def test_calendar_load_refuses_a_bad_file_and_stores_nothing(
     assert "days_off[1]" in capsys.readouterr().err
     assert main(["--database-url", url, "calendar", "list"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_calendar_load_publishes_a_year_only_when_the_file_says_it_is_complete(
+        rt_sqlite: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A four-day sample of 2027 leaves 2027 unpublished (the warning stays, and the command
+    says how to publish it); the same days with `published_years: [2027]` publish it."""
+    url = rt_sqlite.db.url.render_as_string(hide_password=False)
+    sample = "days_off: [2027-01-01, 2027-02-06, 2027-02-07]\nworking_days: [2027-02-14]\n"
+    f = tmp_path / "2027.yaml"
+    f.write_text(sample, encoding="utf-8")
+    assert main(["--database-url", url, "calendar", "load", str(f)]) == 0
+    assert "2027: still unpublished; when a file holds its whole schedule, add " \
+           "`published_years: [2027]`" in capsys.readouterr().out
+    december = datetime(2026, 12, 1, 1, tzinfo=UTC)
+    assert _warned_years(rt_sqlite, december) == [2027]
+    f.write_text(sample + "published_years: [2027]\n", encoding="utf-8")
+    assert main(["--database-url", url, "calendar", "load", str(f)]) == 0
+    assert "2027: published" in capsys.readouterr().out
+    assert _warned_years(rt_sqlite, december) == []
+    assert main(["--database-url", url, "calendar", "list", "--year", "2027"]) == 0
+    assert "2027  published (loaded complete)" in capsys.readouterr().out
+
+
+def _warned_years(rt: Runtime, now: datetime) -> list[int]:
+    with read_tx(rt.db) as conn:
+        refresh_overrides(rt.calendar, conn)
+    return [y for y in (2026, 2027) if any(str(y) in w
+                                           for w in calendar_warnings(rt.calendar, now))]
+
+
+def test_calendar_load_help_says_when_a_year_is_published(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`calendar load --help` names published_years."""
+    with pytest.raises(SystemExit):
+        main(["calendar", "load", "--help"])
+    assert "published_years" in capsys.readouterr().out

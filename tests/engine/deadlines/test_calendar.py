@@ -10,17 +10,25 @@ from structlog.testing import capture_logs
 
 from engine.deadlines.calendar import (
     ChinaCalendar,
-    OverrideDay,
     add_working_seconds,
     calendar_warnings,
+    working_seconds_between,
+)
+from engine.deadlines.overrides import (
+    OverrideDay,
     parse_override_file,
     refresh_overrides,
     store_overrides,
-    working_seconds_between,
+    sync_calendar,
 )
 from engine.errors import InvalidData
-from engine.runtime import Runtime
+from engine.items.transition import create_item
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.runtime import Runtime, open_runtime
 from engine.storage.db import read_tx, write_tx
+from engine.workflow.loader import default_workflows_dir
+from tests.engine.helpers import jid
 
 
 def cst(y: int, m: int, d: int, h: int = 9) -> datetime:
@@ -97,10 +105,24 @@ def test_override_wins_over_package_and_fallback() -> None:
     assert cal.is_working_day(date(2026, 3, 7))  # a Saturday
 
 
-def test_overrides_make_a_year_published() -> None:
-    """Once an admin entered 2027's days, readiness no longer warns about 2027."""
-    cal = ChinaCalendar({date(2027, 1, 1): False})
+def test_a_few_override_days_leave_the_year_unpublished() -> None:
+    """Four days of 2027 entered by an admin are not 2027's schedule: readiness still warns,
+    and so does the calendar when it counts a 2027 day the admin did not enter."""
+    cal = ChinaCalendar({date(2027, 1, 1): False, date(2027, 2, 6): False,
+                         date(2027, 2, 7): False, date(2027, 2, 14): True})
+    assert ["2027" in w for w in calendar_warnings(cal, cst(2026, 12, 1))] == [True]
+    with capture_logs() as logs:
+        cal.is_working_day(date(2027, 3, 1))
+    assert [e["year"] for e in logs if e["event"] == "calendar_year_unpublished"] == [2027]
+
+
+def test_a_year_loaded_complete_is_published() -> None:
+    """Once an admin loaded 2027 as complete, readiness no longer warns about 2027."""
+    cal = ChinaCalendar({date(2027, 1, 1): False}, published=[2027])
     assert calendar_warnings(cal, cst(2026, 12, 1)) == []
+    with capture_logs() as logs:
+        cal.is_working_day(date(2027, 3, 1))
+    assert [e for e in logs if e["event"] == "calendar_year_unpublished"] == []
 
 
 def test_override_file_parses_days_off_and_working_days(tmp_path: Path) -> None:
@@ -108,9 +130,37 @@ def test_override_file_parses_days_off_and_working_days(tmp_path: Path) -> None:
     f = tmp_path / "2027.yaml"
     f.write_text("note: 2027年安排\ndays_off: [2027-01-01, 2027-02-08]\n"
                  "working_days: [2027-02-06]\n", encoding="utf-8")
-    days = parse_override_file(f)
-    assert [(d.day, d.working) for d in days] == [
+    loaded = parse_override_file(f)
+    assert [(d.day, d.working) for d in loaded.days] == [
         (date(2027, 1, 1), False), (date(2027, 2, 6), True), (date(2027, 2, 8), False)]
+    assert loaded.published_years == ()  # not said to be complete: 2027 stays unpublished
+
+
+def test_override_file_declares_the_years_it_holds_whole(tmp_path: Path) -> None:
+    """`published_years` names the years whose whole schedule the file holds."""
+    f = tmp_path / "2027.yaml"
+    f.write_text("days_off: [2027-01-01, 2028-01-01]\npublished_years: [2027]\n",
+                 encoding="utf-8")
+    assert parse_override_file(f).published_years == (2027,)
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("days_off: [2027-01-01]\npublished_years: [2028]\n", "published_years[0]"),
+    ("days_off: [2027-01-01]\npublished_years: [twenty]\n", "published_years[0]"),
+    ("days_off: [2027-01-01]\npublished_years: 2027\n", "published_years"),
+    ("days_off: [2027-01-01]\ncomplete: true\n", "complete"),
+])
+def test_override_file_with_a_bad_published_year_or_key_is_refused(
+        tmp_path: Path, text: str, field: str) -> None:
+    """A complete year without days in the file, a non-year, a non-list, or an unknown key
+    (`complete: true`, which would otherwise silently do nothing) is refused, named."""
+    f = tmp_path / "bad.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidData) as err:
+        parse_override_file(f)
+    assert field in err.value.fields
+    if field == "complete":
+        assert "published_years" in err.value.fields[field]
 
 
 def test_override_file_with_bad_dates_is_refused_whole(tmp_path: Path) -> None:
@@ -137,4 +187,51 @@ def test_stored_overrides_reach_the_runtime_calendar(rt: Runtime) -> None:
                         rt.clock.now())
     with read_tx(rt.db) as conn:
         assert refresh_overrides(rt.calendar, conn) == 1
+    assert not rt.calendar.is_working_day(date(2026, 3, 4))
+
+
+def test_stored_complete_years_reach_the_runtime_calendar(rt: Runtime) -> None:
+    """Days alone leave 2027 unpublished; stored with published_years it is published."""
+    with write_tx(rt.db) as conn:
+        store_overrides(conn, [OverrideDay(day=date(2027, 1, 1), working=False)],
+                        rt.clock.now())
+    with read_tx(rt.db) as conn:
+        refresh_overrides(rt.calendar, conn)
+    assert calendar_warnings(rt.calendar, cst(2026, 12, 1)) != []
+    with write_tx(rt.db) as conn:
+        store_overrides(conn, [OverrideDay(day=date(2027, 1, 1), working=False)],
+                        rt.clock.now(), published_years=[2027])
+    with read_tx(rt.db) as conn:
+        refresh_overrides(rt.calendar, conn)
+    assert calendar_warnings(rt.calendar, cst(2026, 12, 1)) == []
+
+
+def test_a_holiday_loaded_by_another_process_counts_in_this_one(
+        rt: Runtime, db_url: str, clock: ManualClock, actors: dict[str, Actor]) -> None:
+    """An admin's process declares Thu 5 March 2026 a day off after this (API) process
+    started: the next lead created here is due a day later, Tue 10 March, not Mon 9."""
+    admin = open_runtime(db_url, default_workflows_dir(), clock=clock)
+    try:
+        with write_tx(admin.db) as conn:
+            store_overrides(conn, [OverrideDay(day=date(2026, 3, 5), working=False)],
+                            clock.now())
+    finally:
+        admin.db.dispose()
+    lead = create_item(rt, actor=actors["东城办-联络员"], workflow="lead",
+                       jurisdiction_id=jid(rt, "510101"), title="线索",
+                       data={"channel": "letter", "category": "law_enforcement"})
+    assert lead.due_at == cst(2026, 3, 10)
+
+
+def test_the_calendar_reloads_only_when_the_revision_moved(rt: Runtime) -> None:
+    """Before planning, a process reads one revision row; it reloads the overrides only after
+    a load moved it."""
+    with read_tx(rt.db) as conn:
+        assert not sync_calendar(rt.calendar, conn)
+    with write_tx(rt.db) as conn:
+        store_overrides(conn, [OverrideDay(day=date(2026, 3, 4), working=False)],
+                        rt.clock.now())
+    with read_tx(rt.db) as conn:
+        assert sync_calendar(rt.calendar, conn)
+        assert not sync_calendar(rt.calendar, conn)
     assert not rt.calendar.is_working_day(date(2026, 3, 4))

@@ -32,6 +32,18 @@ def test_without_interval_levels_are_one_working_day_apart() -> None:
     assert nxt == cst(3, 11)
 
 
+def test_a_look_before_the_reminder_owes_nothing_until_it() -> None:
+    """Looked at before the reminder is due, the item owes nothing; the next look is the
+    reminder time (never an early reminder)."""
+    esc = EscalationDef(max_level=3)
+    early = due_steps(esc=esc, now=cst(3, 4), due_at=cst(3, 9), remind_at=cst(3, 6),
+                      next_check_at=cst(3, 3), level=0, calendar=CAL)
+    assert early == ([], cst(3, 6))
+    on_time = due_steps(esc=esc, now=cst(3, 6), due_at=cst(3, 9), remind_at=cst(3, 6),
+                        next_check_at=cst(3, 6), level=0, calendar=CAL)
+    assert on_time == ([Step(kind="remind", level=0, at=cst(3, 6))], cst(3, 9))
+
+
 def test_without_repeat_the_top_is_looked_at_no_more() -> None:
     """Reaching the top with no `repeat_at_top` leaves no next check."""
     _, nxt = steps_at(EscalationDef(max_level=1), cst(3, 9))

@@ -11,7 +11,7 @@ from engine.items.transition import create_item
 from engine.kernel.actors import Actor
 from engine.org.tree import jurisdiction_by_code
 from engine.runtime import Runtime
-from engine.storage import ITEM, MARK, NOTE, USER
+from engine.storage import ITEM, MARK, NOTE, SCHEDULE, USER
 from engine.storage.db import read_tx
 
 
@@ -27,8 +27,17 @@ def new_lead(rt: Runtime, actor: Actor, jurisdiction: str = "510101", title: str
 
 
 def item(rt: Runtime, item_id: int) -> Any:
+    """The item's row, with the scheduler's `next_check_at` for it (None: no schedule row)."""
     with read_tx(rt.db) as conn:
-        return conn.execute(select(ITEM).where(ITEM.c.id == item_id)).one()
+        return conn.execute(select(ITEM, SCHEDULE.c.next_check_at)
+                            .outerjoin(SCHEDULE, SCHEDULE.c.item_id == ITEM.c.id)
+                            .where(ITEM.c.id == item_id)).one()
+
+
+def schedule(rt: Runtime, item_id: int) -> Any:
+    """The item's schedule row (next check, state entry, lease), or None."""
+    with read_tx(rt.db) as conn:
+        return conn.execute(select(SCHEDULE).where(SCHEDULE.c.item_id == item_id)).first()
 
 
 def marks(rt: Runtime, item_id: int | None = None) -> list[tuple[str, int]]:

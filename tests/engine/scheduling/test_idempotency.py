@@ -126,10 +126,11 @@ def test_failing_item_does_not_hold_up_its_batch(rt: Runtime, clock: ManualClock
 
 
 def test_due_items_are_found_through_the_next_check_index(rt_sqlite: Runtime) -> None:
-    """The sweep's query searches ix_item_next_check: its cost follows the due items."""
+    """The sweep's query searches ix_item_schedule_next_check: its cost follows the due
+    items."""
     query = Sweeper(rt_sqlite).due_query(rt_sqlite.clock.now())
     with read_tx(rt_sqlite.db) as conn:
         compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
         plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
             f"EXPLAIN QUERY PLAN {compiled}"))
-    assert "USING INDEX ix_item_next_check (next_check_at<?)" in plan
+    assert "INDEX ix_item_schedule_next_check (next_check_at<?)" in plan

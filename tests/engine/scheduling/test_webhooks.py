@@ -148,3 +148,63 @@ def test_dead_webhook_does_not_hold_up_another_office(rt: Runtime, clock: Manual
     report = deliver_pending(rt)
     assert (report.delivered, report.retrying) == (1, 1)
     assert [r["body"]["office"] for r in hook.received] == ["city-office"]
+
+
+@dataclass
+class SlowHook:
+    """A receiver on 127.0.0.1 where each POST takes 25 s of the engine's clock; during the
+    `interrupt_at`-th POST a second worker runs a whole delivery pass before it answers."""
+
+    url: str
+    received: list[str] = field(default_factory=list)  # X-Leadflow-Delivery, in order
+    interrupt_at: int = 0
+    second_worker: Any = None
+    second_report: Any = None
+
+
+@pytest.fixture
+def slow_hook(clock: ManualClock) -> Iterator[SlowHook]:
+    state = SlowHook(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            state.received.append(self.headers["X-Leadflow-Delivery"])
+            clock.advance(timedelta(seconds=25))  # a slow receiver, on the engine's clock
+            if len(state.received) == state.interrupt_at:
+                state.second_report = state.second_worker()
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_long_run_is_not_reclaimed_and_posted_twice(rt: Runtime, clock: ManualClock,
+                                                      slow_hook: SlowHook) -> None:
+    """Worker A claims six deliveries with a 60 s lease and posts them one by one, 25 s
+    each. During its fourth POST (100 s in) worker B runs: it may take only the rows whose
+    lease ran out before A renewed it for their turn (5 and 6), and A then leaves those to
+    B. Every delivery reaches the receiver exactly once, with one attempt each."""
+    now = clock.now()
+    with write_tx(rt.db) as conn:
+        unit = conn.execute(select(UNIT.c.id).where(UNIT.c.code == "dc-office")).scalar_one()
+        conn.execute(DELIVERY.insert(), [
+            {"unit_id": unit, "url": slow_hook.url, "event": "escalate", "payload": {"n": n},
+             "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for n in range(6)])
+    slow_hook.interrupt_at = 4
+    slow_hook.second_worker = lambda: deliver_pending(rt, worker="worker-b")
+    first = deliver_pending(rt, worker="worker-a", lease=timedelta(seconds=60))
+    assert len(slow_hook.received) == len(set(slow_hook.received)) == 6
+    assert (first.delivered, first.lost, slow_hook.second_report.delivered) == (4, 2, 2)
+    assert attempts(rt) == [(1, 200)] * 6
+    assert {r.status for r in deliveries(rt)} == {"delivered"}

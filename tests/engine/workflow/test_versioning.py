@@ -4,10 +4,13 @@ stay on the version they started on while new items start on the newest."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from engine.errors import DefinitionConflict, TransitionRefused
 from engine.items.transition import apply, create_item
@@ -140,3 +143,65 @@ def test_a_running_process_follows_a_version_stored_by_another(
     apply(rt, actor=office, item_id=item, trigger="dismiss")
     assert item_row(rt, item).state == "dismissed"
     assert rt.registry.versions("lead") == [1, 2]
+
+
+def test_latest_finds_a_version_another_process_stored_since(
+        rt: Runtime, actors: dict[str, Actor], db_url: str, clock: ManualClock,
+        tmp_path: Path) -> None:
+    """A runtime started on v1 creates new leads on the v2 another process stored later,
+    without a reload."""
+    other = open_runtime(db_url, folder(tmp_path, "wf", lead=LEAD_V2), clock=clock)
+    other.db.dispose()
+    assert rt.registry.latest("lead").version == 2
+    new = create_item(rt, actor=actors["市办-线索组"], workflow="lead",
+                      jurisdiction_id=jid(rt, "5101"), title="新线索")
+    assert new.workflow_version == 2
+
+
+def test_a_reader_never_sees_a_version_without_its_machine(
+        rt: Runtime, db_url: str, clock: ManualClock, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one thread compiles a late version, what another thread reads is whole: every
+    version it can see has its machine (the read runs inside the compile, deterministically,
+    standing in for a second thread)."""
+    import engine.workflow.registry as registry_module
+
+    open_runtime(db_url, folder(tmp_path, "wf", lead=LEAD_V2), clock=clock).db.dispose()
+    compile_machine = registry_module.compile_machine
+    seen: list[list[int]] = []
+
+    def compile_and_read(wf: Any) -> Any:
+        machine = compile_machine(wf)
+        if wf.version == 2:
+            visible = rt.registry.versions("lead")
+            seen.append(visible)
+            for v in visible:
+                rt.registry.machine("lead", v)
+        return machine
+
+    monkeypatch.setattr(registry_module, "compile_machine", compile_and_read)
+    assert rt.registry.get("lead", 2).version == 2
+    assert seen == [[1]]
+    assert rt.registry.versions("lead") == [1, 2]
+
+
+def test_threads_missing_a_new_version_load_it_once(
+        rt: Runtime, db_url: str, clock: ManualClock, tmp_path: Path) -> None:
+    """Eight threads asking at once for a version stored by another process all get it,
+    and it is parsed and compiled once."""
+    open_runtime(db_url, folder(tmp_path, "wf", lead=LEAD_V2), clock=clock).db.dispose()
+    barrier = threading.Barrier(8)
+    got: list[int] = []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(rt.registry.get("lead", 2).version)
+
+    with capture_logs() as logs:
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert got == [2] * 8
+    assert [e["version"] for e in logs if e["event"] == "workflow_loaded_late"] == [2]
