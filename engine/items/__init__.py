@@ -17,6 +17,7 @@ from engine.items.queries import (
     visible_unit,
 )
 from engine.items.reports import summary
+from engine.items.scope import Placement, sees_item, visible_items
 from engine.items.transition import Change, allowed_triggers, annotate, apply, create_item
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "EventFilters",
     "EventRecord",
     "ItemFilters",
+    "Placement",
     "allowed_triggers",
     "annotate",
     "apply",
@@ -34,10 +36,12 @@ __all__ = [
     "item_ids_in_scope",
     "list_events",
     "list_items",
+    "sees_item",
     "summary",
     "user_ids_in_scope",
     "verify",
     "verify_all",
+    "visible_items",
     "visible_jurisdiction",
     "visible_unit",
 ]
