@@ -20,7 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select, and_, or_, select
 
 from engine.errors import InvalidData, NotFound
-from engine.items.scope import sees_item, visible_items
+from engine.items.scope import sees_item, visible_item_branches, visible_items
 from engine.kernel import Actor
 from engine.org import subtree_ids
 from engine.storage import EVENT, ITEM, JUR, UNIT, USER
@@ -162,25 +162,31 @@ def list_items(conn: Connection, actor: Actor, filters: ItemFilters, *, now: dat
     """One page of items in the actor's scope matching `filters`, in a stable order:
     newest first (by id), or by due time (earliest first; items without one are left out)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    # In due order, `by_due` keeps the planner off the jurisdiction index: without table
-    # statistics SQLite would pick it and sort a whole city's items; walking ix_item_due_id
-    # and filtering by scope stops after one page.
-    q = _item_select().where(*_where(filters, now), *visible_items(
-        conn, actor, within=filters.jurisdiction_id, by_due=order == "due"))
     key = _decode_cursor(order, cursor) if cursor else None
     if order == "newest":
-        if key:
-            q = q.where(ITEM.c.id < key["id"])
-        q = q.order_by(ITEM.c.id.desc())
+        # one query per alternative of the scope (a handler: their unit's items, and those
+        # assigned to them), each an ordered index range scan; merged here, a page is small
+        pages = []
+        for branch in visible_item_branches(conn, actor, within=filters.jurisdiction_id):
+            q = _item_select().where(*_where(filters, now), *branch)
+            if key:
+                q = q.where(ITEM.c.id < key["id"])
+            pages.append(conn.execute(q.order_by(ITEM.c.id.desc()).limit(limit + 1)).all())
+        rows = pages[0] if len(pages) == 1 else sorted(
+            {r.id: r for page in pages for r in page}.values(), key=lambda r: -r.id)
     else:
+        # `by_due` keeps the planner off the jurisdiction (unit, assignee) index: without
+        # table statistics SQLite would pick it and sort a whole city's items; walking
+        # ix_item_due_id and filtering by scope stops after one page.
+        q = _item_select().where(*_where(filters, now), *visible_items(
+            conn, actor, within=filters.jurisdiction_id, by_due=True))
         q = q.where(ITEM.c.due_at.is_not(None))
         if key:
             q = q.where(or_(ITEM.c.due_at > key["due"],
                             and_(ITEM.c.due_at == key["due"], ITEM.c.id > key["id"])))
-        q = q.order_by(ITEM.c.due_at, ITEM.c.id)
-    rows = list(conn.execute(q.limit(limit + 1)))
+        rows = conn.execute(q.order_by(ITEM.c.due_at, ITEM.c.id).limit(limit + 1)).all()
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(rows[:limit])
     return Page(rows=rows, next_cursor=_encode_cursor(order, rows[-1]) if more else None)
 
 

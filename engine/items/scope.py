@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, false, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
 
 from engine.errors import InvalidData, NotFound
 from engine.kernel import SCOPE_MEANING, Actor, ItemScope
@@ -50,27 +50,44 @@ def visible_items(conn: Connection, actor: Actor, *, within: int | None = None,
                   by_due: bool = False) -> list[ColumnElement[bool]]:
     """WHERE terms on `item` selecting what `sees_item` admits, narrowed to the subtree of
     jurisdiction `within` when given (NotFound when that jurisdiction is out of the actor's
-    scope). No terms: everything. `by_due` keeps the planner off the jurisdiction index for
-    lists in due order (see `engine.items.queries.list_items`)."""
-    terms: list[ColumnElement[bool]] = []
-    jurisdiction = ITEM.c.jurisdiction_id + 0 if by_due else ITEM.c.jurisdiction_id
+    scope). No terms: everything. `by_due` keeps the planner off the jurisdiction, unit and
+    assignee indexes for lists in due order, so it walks `ix_item_due_id` and stops after one
+    page (see `engine.items.queries.list_items`)."""
+    branches = visible_item_branches(conn, actor, within=within, by_due=by_due)
+    if len(branches) == 1:
+        return branches[0]
+    return [or_(*(and_(*b) for b in branches))]
+
+
+def visible_item_branches(conn: Connection, actor: Actor, *, within: int | None = None,
+                          by_due: bool = False) -> list[list[ColumnElement[bool]]]:
+    """The same rule as alternatives: an item is visible when it meets every term of one of
+    them. A newest-first list runs one query per alternative, each an ordered range scan of
+    its index (`ix_item_unit_id`, `ix_item_assignee_id`), where their OR would make either
+    database gather and sort a whole unit's items for one page."""
+    def col(c: Any) -> Any:
+        return c + 0 if by_due else c
+
+    common: list[ColumnElement[bool]] = []
     if within is not None:
         if not actor.sees(within):
             raise NotFound(f"jurisdiction {within} not found")
         # a subtree inside the actor's subtree: it is the whole `subtree` condition too
-        terms.append(jurisdiction.in_(sorted(subtree_ids(conn, within))))
+        common.append(col(ITEM.c.jurisdiction_id).in_(sorted(subtree_ids(conn, within))))
     if actor.item_scope is ItemScope.subtree:
         if within is None and actor.scope is not None:
-            terms.append(jurisdiction.in_(sorted(actor.scope)))
-    elif actor.item_scope is ItemScope.unit:
-        own = [ITEM.c.unit_id == actor.unit_id] if actor.unit_id is not None else []
-        mine = [ITEM.c.assignee_id == actor.user_id] if actor.user_id is not None else []
-        terms.append(or_(*own, *mine) if own or mine else false())
-    elif actor.item_scope is ItemScope.own_submissions and actor.user_id is not None:
-        terms.append(ITEM.c.created_by == actor.user_id)
-    else:
-        terms.append(false())
-    return terms
+            common.append(col(ITEM.c.jurisdiction_id).in_(sorted(actor.scope)))
+        return [common]
+    if actor.item_scope is ItemScope.unit:
+        branches = [[*common, col(ITEM.c.unit_id) == actor.unit_id]
+                    if actor.unit_id is not None else None,
+                    [*common, col(ITEM.c.assignee_id) == actor.user_id]
+                    if actor.user_id is not None else None]
+        found = [b for b in branches if b is not None]
+        return found or [[false()]]
+    if actor.item_scope is ItemScope.own_submissions and actor.user_id is not None:
+        return [[*common, ITEM.c.created_by == actor.user_id]]
+    return [[false()]]
 
 
 def check_creation_in_scope(conn: Connection, actor: Actor, placement: Placement) -> None:

@@ -105,14 +105,17 @@ class Item(ItemBase, table=True):
         Index("ix_item_due_id", "due_at", "id"),
         # a client's own submissions newest first (the `own_submissions` scope)
         Index("ix_item_created_by_id", "created_by", "id"),
+        # a handler's queue: their unit's items and those assigned to them, newest first
+        Index("ix_item_unit_id", "unit_id", "id"),
+        Index("ix_item_assignee_id", "assignee_id", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True)  # e.g. 5101-2026-000042
     workflow_version: int
     state: str = Field(max_length=64)
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
-    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
-    assignee_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
     # the id of the user who handed the item in (None: no user, e.g. generated data). No
     # foreign key: SQLite cannot add or drop one without rebuilding this table, which
     # audit_event references; users are deactivated, never deleted.

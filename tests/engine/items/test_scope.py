@@ -138,6 +138,29 @@ def test_reads_lists_reports_and_audit_follow_the_rule(rt: Runtime, actors: dict
             assert (who, names(placed, placed.values() if ids is None else ids)) == (who, seen)
 
 
+def test_a_handlers_pages_hold_each_item_once_newest_first(
+        rt: Runtime, actors: dict[str, Actor], placed: dict[str, int]) -> None:
+    """A handler's list merges their unit's items and those assigned to them: following the
+    cursor two at a time gives each once, newest first, also an item that is both."""
+    city, handler = actors[CITY_OFFICE], actors[DC_HANDLER]
+    more = [lead(rt, city, "510101", "dc-police") for _ in range(3)]
+    both = lead(rt, city, "510101")
+    apply(rt, actor=city, item_id=both, trigger="transfer",
+          data={"unit": "dc-police", "assignee": handler.user_id})
+    expected = sorted([placed["dc_police"], placed["assigned"], *more, both], reverse=True)
+    seen: list[int] = []
+    cursor = None
+    with read_tx(rt.db) as conn:
+        while True:
+            page = list_items(conn, handler, ItemFilters(), now=rt.clock.now(), limit=2,
+                              cursor=cursor)
+            seen += [r.id for r in page.rows]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    assert seen == expected
+
+
 def test_a_handler_cannot_act_on_another_units_item(rt: Runtime, actors: dict[str, Actor],
                                                     placed: dict[str, int]) -> None:
     """The one writer refuses 东城公安's handler on 东城法院's lead like a missing item, and

@@ -28,6 +28,11 @@ def upgrade() -> None:
     # place, where a batch would rebuild the item table that audit_event references
     op.add_column('item', sa.Column('created_by', sa.Integer(), nullable=True))
     op.create_index('ix_item_created_by_id', 'item', ['created_by', 'id'], unique=False)
+    # a handler's queue newest first, one ordered range scan per unit and per assignee
+    # (SQLite's single-column index carried the rowid already; PostgreSQL's did not)
+    for column in ('unit_id', 'assignee_id'):
+        op.drop_index(f'ix_item_{column}', table_name='item')
+        op.create_index(f'ix_item_{column}', 'item', [column, 'id'], unique=False)
     # who handed each existing item in: the actor of its first audit event ("user:<id>")
     op.execute(
         "UPDATE item SET created_by = (SELECT CAST(substr(e.actor, 6) AS INTEGER) "
@@ -45,6 +50,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for column in ('unit_id', 'assignee_id'):
+        op.drop_index(f'ix_item_{column}', table_name='item')
+        op.create_index(f'ix_item_{column}', 'item', [column], unique=False)
     op.drop_index('ix_item_created_by_id', table_name='item')
     # SQLite 3.35+ drops a column in place (no index or key uses it any more)
     op.drop_column('item', 'created_by')
