@@ -1,6 +1,7 @@
 """Which items an actor may see and act on: the one rule, twice over — `sees_item` for a row
 in hand (reads and the one writer), `visible_items` as SQL terms for lists, reports, counts and
-the audit listing. `tests/engine/items/test_scope.py` holds the two to the same answers.
+the audit listing (and `visible_item_branches`, the same terms as alternatives for ordered
+pages). `tests/engine/items/test_scope.py` holds them to the same answers.
 
 The rule follows the actor's item scope, which the org file declares per role:
 - `subtree`: items whose jurisdiction is in the actor's subtree (None: everything, the
