@@ -1,6 +1,8 @@
 """Request dependencies. Authentication and the scope check live here and only here:
 a route that takes an item id takes a `ScopedItem`, which answers 404 for a missing item and
-for one outside the caller's jurisdiction alike."""
+for one outside the caller's scope alike — the engine's one rule (`engine.items.sees_item`:
+a handler their unit's items and those assigned to them, a client its own submissions, the
+other roles their jurisdiction's subtree, as the org file declares per role)."""
 
 from __future__ import annotations
 
@@ -103,7 +105,8 @@ ItemId = Annotated[int, Path(description="the item's id", ge=1, le=2**31 - 1)]
 
 
 def scoped_item(item_id: ItemId, actor: Person, rt: RuntimeDep) -> Any:
-    """The item row if the caller may see it; NotFound (404) otherwise, missing or not."""
+    """The item row if the caller may see it (`get_item` applies `sees_item`); NotFound
+    (404) otherwise, missing or not."""
     with read_tx(rt.db) as conn:
         return get_item(conn, actor, item_id)
 

@@ -17,6 +17,7 @@ from engine.items.queries import (
     visible_unit,
 )
 from engine.items.reports import summary
+from engine.items.scope import Placement, sees_item, visible_items
 from engine.items.transition import (
     Change,
     Created,
@@ -34,6 +35,7 @@ __all__ = [
     "EventFilters",
     "EventRecord",
     "ItemFilters",
+    "Placement",
     "allowed_triggers",
     "annotate",
     "apply",
@@ -44,10 +46,12 @@ __all__ = [
     "item_ids_in_scope",
     "list_events",
     "list_items",
+    "sees_item",
     "summary",
     "user_ids_in_scope",
     "verify",
     "verify_all",
+    "visible_items",
     "visible_jurisdiction",
     "visible_unit",
 ]

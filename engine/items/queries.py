@@ -1,9 +1,11 @@
 """Read queries the API (and the benchmarks) use: an item in scope, filtered lists with a
 keyset cursor, an item's history, the audit event listing.
 
-Lean on purpose: SQLAlchemy Core on the tables, the actor's scope resolved to a short list of
-jurisdiction ids first (a county is one id), so each first page is one index range scan
-(`ix_item_jurisdiction_id` for the newest-first queue, `ix_item_due_id` for overdue lists)."""
+Which items are in scope is decided in `engine.items.scope` alone (`sees_item` for a row,
+`visible_items` for SQL). Lean on purpose: SQLAlchemy Core on the tables, a subtree scope
+resolved to a short list of jurisdiction ids first (a county is one id), so each first page
+is one index range scan (`ix_item_jurisdiction_id` for the newest-first queue,
+`ix_item_due_id` for overdue lists)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select, and_, or_, select
 
 from engine.errors import InvalidData, NotFound
+from engine.items.scope import sees_item, visible_item_branches, visible_items
 from engine.kernel import Actor
 from engine.org import subtree_ids
 from engine.storage import EVENT, ITEM, JUR, UNIT, USER
@@ -28,7 +31,8 @@ Order = Literal["newest", "due"]
 # What a list or a read returns: the item's columns plus the codes the API speaks in.
 ITEM_COLUMNS = (
     ITEM.c.id, ITEM.c.ref, ITEM.c.workflow, ITEM.c.workflow_version, ITEM.c.title,
-    ITEM.c.state, ITEM.c.jurisdiction_id, ITEM.c.unit_id, ITEM.c.assignee_id, ITEM.c.data,
+    ITEM.c.state, ITEM.c.jurisdiction_id, ITEM.c.unit_id, ITEM.c.assignee_id,
+    ITEM.c.created_by, ITEM.c.data,
     ITEM.c.version, ITEM.c.created_at, ITEM.c.updated_at, ITEM.c.state_entered_at,
     ITEM.c.due_at, ITEM.c.escalation_level, ITEM.c.closed_at,
     JUR.c.code.label("jurisdiction_code"), UNIT.c.code.label("unit_code"),
@@ -44,7 +48,7 @@ def _item_select() -> Select[Any]:
 def get_item(conn: Connection, actor: Actor, item_id: int) -> Any:
     """The item, or NotFound when it is missing *or* outside the actor's scope."""
     row = conn.execute(_item_select().where(ITEM.c.id == item_id)).first()
-    if row is None or not actor.sees(row.jurisdiction_id):
+    if row is None or not sees_item(actor, row):
         raise NotFound(f"item {item_id} not found")
     return row
 
@@ -66,8 +70,9 @@ def visible_unit(conn: Connection, actor: Actor, code: str) -> Any:
 
 
 def scope_ids(conn: Connection, actor: Actor, jurisdiction_id: int | None) -> list[int] | None:
-    """Jurisdiction ids a query may touch: the subtree of `jurisdiction_id` (which must be in
-    scope, else NotFound) or the actor's whole scope. None means no restriction."""
+    """Jurisdiction ids of the org (units, users) a query may touch: the subtree of
+    `jurisdiction_id` (which must be in scope, else NotFound) or the actor's whole scope.
+    None means no restriction. Items are scoped by `visible_items` instead."""
     if jurisdiction_id is None:
         return None if actor.scope is None else sorted(actor.scope)
     if not actor.sees(jurisdiction_id):
@@ -157,28 +162,31 @@ def list_items(conn: Connection, actor: Actor, filters: ItemFilters, *, now: dat
     """One page of items in the actor's scope matching `filters`, in a stable order:
     newest first (by id), or by due time (earliest first; items without one are left out)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    q = _item_select().where(*_where(filters, now))
-    ids = scope_ids(conn, actor, filters.jurisdiction_id)
-    if ids is not None:
-        # In due order, `+ 0` keeps the planner off the jurisdiction index: without table
-        # statistics SQLite would pick it and sort a whole city's items; walking
-        # ix_item_due_id and filtering by scope stops after one page.
-        scope_col = ITEM.c.jurisdiction_id + 0 if order == "due" else ITEM.c.jurisdiction_id
-        q = q.where(scope_col.in_(ids))
     key = _decode_cursor(order, cursor) if cursor else None
     if order == "newest":
-        if key:
-            q = q.where(ITEM.c.id < key["id"])
-        q = q.order_by(ITEM.c.id.desc())
+        # one query per alternative of the scope (a handler: their unit's items, and those
+        # assigned to them), each an ordered index range scan; merged here, a page is small
+        pages = []
+        for branch in visible_item_branches(conn, actor, within=filters.jurisdiction_id):
+            q = _item_select().where(*_where(filters, now), *branch)
+            if key:
+                q = q.where(ITEM.c.id < key["id"])
+            pages.append(conn.execute(q.order_by(ITEM.c.id.desc()).limit(limit + 1)).all())
+        rows = pages[0] if len(pages) == 1 else sorted(
+            {r.id: r for page in pages for r in page}.values(), key=lambda r: -r.id)
     else:
+        # `by_due` keeps the planner off the jurisdiction (unit, assignee) index: without
+        # table statistics SQLite would pick it and sort a whole city's items; walking
+        # ix_item_due_id and filtering by scope stops after one page.
+        q = _item_select().where(*_where(filters, now), *visible_items(
+            conn, actor, within=filters.jurisdiction_id, by_due=True))
         q = q.where(ITEM.c.due_at.is_not(None))
         if key:
             q = q.where(or_(ITEM.c.due_at > key["due"],
                             and_(ITEM.c.due_at == key["due"], ITEM.c.id > key["id"])))
-        q = q.order_by(ITEM.c.due_at, ITEM.c.id)
-    rows = list(conn.execute(q.limit(limit + 1)))
+        rows = conn.execute(q.order_by(ITEM.c.due_at, ITEM.c.id).limit(limit + 1)).all()
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(rows[:limit])
     return Page(rows=rows, next_cursor=_encode_cursor(order, rows[-1]) if more else None)
 
 
@@ -210,10 +218,8 @@ def list_events(conn: Connection, actor: Actor, filters: EventFilters, *,
     limit = max(1, min(limit, MAX_LIMIT))
     q = (select(EVENT, ITEM.c.ref, JUR.c.code.label("jurisdiction_code"))
          .join(ITEM, ITEM.c.id == EVENT.c.item_id)
-         .join(JUR, JUR.c.id == ITEM.c.jurisdiction_id))
-    ids = scope_ids(conn, actor, filters.jurisdiction_id)
-    if ids is not None:
-        q = q.where(ITEM.c.jurisdiction_id.in_(ids))
+         .join(JUR, JUR.c.id == ITEM.c.jurisdiction_id)
+         .where(*visible_items(conn, actor, within=filters.jurisdiction_id)))
     if filters.actor is not None:
         q = q.where(EVENT.c.actor == filters.actor)
     if filters.trigger is not None:
@@ -232,11 +238,10 @@ def list_events(conn: Connection, actor: Actor, filters: EventFilters, *,
 
 def item_ids_in_scope(conn: Connection, actor: Actor) -> list[int] | None:
     """Every item id the actor may see (None: all of them, no need to list)."""
-    ids = scope_ids(conn, actor, None)
-    if ids is None:
+    terms = visible_items(conn, actor)
+    if not terms:
         return None
-    return list(conn.execute(select(ITEM.c.id).where(ITEM.c.jurisdiction_id.in_(ids)))
-                .scalars())
+    return list(conn.execute(select(ITEM.c.id).where(*terms)).scalars())
 
 
 def user_ids_in_scope(conn: Connection, actor: Actor) -> Sequence[int] | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, cast, func, select
 
-from engine.items.queries import scope_ids
+from engine.items.scope import visible_items
 from engine.kernel import Actor
 from engine.storage import ITEM, JUR, UNIT
 
@@ -37,10 +37,7 @@ def summary(conn: Connection, actor: Actor, *, now: datetime, workflow: str | No
             jurisdiction_id: int | None = None) -> Summary:
     """Counts by state, channel, category, unit and jurisdiction; overdue counts by
     escalation level; median times. Raises NotFound for a jurisdiction out of scope."""
-    where: list[Any] = []
-    ids = scope_ids(conn, actor, jurisdiction_id)
-    if ids is not None:
-        where.append(ITEM.c.jurisdiction_id.in_(ids))
+    where: list[Any] = list(visible_items(conn, actor, within=jurisdiction_id))
     if workflow is not None:
         where.append(ITEM.c.workflow == workflow)
 

@@ -35,6 +35,7 @@ from engine.errors import (
 from engine.items.audit import GENESIS, EventRecord
 from engine.items.queries import visible_jurisdiction
 from engine.items.refs import next_ref
+from engine.items.scope import Placement, check_creation_in_scope, sees_item
 from engine.kernel import Actor, Role, check_text, plain_json
 from engine.org import find_idempotent, remember_idempotent
 from engine.runtime import Runtime
@@ -161,9 +162,10 @@ def _check_refs(conn: Connection, actor: Actor, wf: WorkflowDef, td: TransitionD
     for spec in td.requires:
         if spec.kind != "item_ref":
             continue
-        other = conn.execute(select(ITEM.c.id, ITEM.c.workflow, ITEM.c.jurisdiction_id)
+        other = conn.execute(select(ITEM.c.id, ITEM.c.workflow, ITEM.c.jurisdiction_id,
+                                    ITEM.c.unit_id, ITEM.c.assignee_id, ITEM.c.created_by)
                              .where(ITEM.c.id == data[spec.name])).first()
-        if other is None or not actor.sees(other.jurisdiction_id) or other.id == item_id \
+        if other is None or not sees_item(actor, other) or other.id == item_id \
                 or other.workflow != wf.name:
             raise InvalidData(f"{spec.name}: no other {wf.name} item {data[spec.name]!r} "
                               "in your jurisdiction", fields={spec.name: "unknown item"})
@@ -230,7 +232,7 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
            system_values: Mapping[str, Any] | None, after: AfterHook | None, *,
            annotation: bool) -> Change:
     item = conn.execute(_ITEM_BY_ID, {"item_id": item_id}).first()
-    if item is None or not actor.sees(item.jurisdiction_id):
+    if item is None or not sees_item(actor, item):
         raise NotFound(f"item {item_id} not found")
     if expected_version is not None and item.version != expected_version:
         raise VersionConflict(item_id=item_id, expected=expected_version,
@@ -377,6 +379,8 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
                 raise InvalidData(f"unit {unit!r} does not exist or is outside your "
                                   "jurisdiction", fields={"unit": "unknown unit"})
             unit_id = urow.id
+        check_creation_in_scope(conn, actor, Placement(
+            jurisdiction_id=jur.id, unit_id=unit_id, assignee_id=None, created_by=actor.user_id))
         ref = next_ref(conn, jur.id, jur.code, now.astimezone(CHINA_TZ).year)
         initial = wf.initial_state
         sync_calendar(rt.calendar, conn)
@@ -385,7 +389,8 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
                              calendar=rt.calendar)
         item_id = inserted_id(conn.execute(insert(ITEM).values(
             workflow=wf.name, workflow_version=wf.version, title=title.strip(), ref=ref,
-            state=initial, jurisdiction_id=jur.id, unit_id=unit_id, data=data, version=1,
+            state=initial, jurisdiction_id=jur.id, unit_id=unit_id, created_by=actor.user_id,
+            data=data, version=1,
             created_at=now, updated_at=now, state_entered_at=now, state_entry_seq=1,
             state_entries={initial: now.isoformat()}, escalation_level=0, audit_seq=0,
             audit_head="", **_deadline_columns(plan),

@@ -6,15 +6,18 @@ from engine.kernel.canonical import dumps, event_body, timestamp
 from engine.kernel.clock import Clock, ManualClock, SystemClock
 from engine.kernel.durations import Duration, DurationUnit
 from engine.kernel.plain_json import check_text, plain_json
-from engine.kernel.roles import ROLES, Role
+from engine.kernel.roles import ITEM_SCOPES, ROLES, SCOPE_MEANING, ItemScope, Role
 
 __all__ = [
+    "ITEM_SCOPES",
     "ROLES",
+    "SCOPE_MEANING",
     "SYSTEM",
     "Actor",
     "Clock",
     "Duration",
     "DurationUnit",
+    "ItemScope",
     "ManualClock",
     "Role",
     "SystemClock",

@@ -15,12 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import structlog
 import yaml
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from engine.errors import Forbidden, NotFound, OrgError
-from engine.kernel import ROLES, Actor
-from engine.storage import JUR, UNIT, USER, inserted_id
+from engine.kernel import ROLES, Actor, ItemScope
+from engine.org.roles import parse_roles, require_scope, store_roles, undeclared
+from engine.storage import JUR, ROLE_SCOPE, UNIT, USER, inserted_id
+
+log = structlog.get_logger("engine.org")
 
 LEVELS = ("province", "city", "county")
 UNIT_KINDS = ("committee", "police", "procuratorate", "court", "justice", "office", "discipline")
@@ -139,6 +143,7 @@ def add_user(conn: Connection, *, name: str, role: str, jurisdiction: str,
     if role not in ROLES or role == "system":
         raise OrgError(f"user {name!r}: role {role!r} is not one of "
                        f"{', '.join(sorted(ROLES - {'system'}))}")
+    require_scope(conn, role, f"user {name!r}")
     jid = jurisdiction_by_code(conn, jurisdiction).id
     unit_id = None
     if unit is not None:
@@ -195,12 +200,20 @@ def _code_of(conn: Connection, table: Any, row_id: int | None) -> str | None:
 
 
 def actor_for_user(conn: Connection, user_id: int) -> Actor:
-    row = conn.execute(select(USER).where(USER.c.id == user_id, USER.c.active.is_(True))).first()
+    """The actor a user acts as: their jurisdiction's subtree, and their role's declared
+    item scope. A user whose role has no declared scope cannot act (NotFound, logged)."""
+    row = conn.execute(
+        select(USER, ROLE_SCOPE.c.scope.label("item_scope"))
+        .outerjoin(ROLE_SCOPE, ROLE_SCOPE.c.role == USER.c.role)
+        .where(USER.c.id == user_id, USER.c.active.is_(True))).first()
     if row is None:
         raise NotFound(f"no active user {user_id}")
+    if row.item_scope is None:
+        log.warning("role_scope_undeclared", user_id=row.id, role=row.role)
+        raise NotFound(undeclared(row.role, f"user {row.id}"))
     return Actor(user_id=row.id, role=row.role, jurisdiction_id=row.jurisdiction_id,
                  scope=subtree_ids(conn, row.jurisdiction_id), name=row.name,
-                 unit_id=row.unit_id)
+                 unit_id=row.unit_id, item_scope=ItemScope(row.item_scope))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,13 +221,16 @@ class OrgLoadReport:
     jurisdictions: int
     units: int
     users: list[tuple[int, str, str]]  # (id, name, role)
+    roles: int = 0  # roles whose scope was declared or changed
 
 
 def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoadReport:
     """Load an org document (see cli/examples/org.yaml). Everything or nothing: the caller runs
-    this in one transaction. Existing codes are skipped so a file can be loaded again."""
+    this in one transaction. Existing codes are skipped so a file can be loaded again; the
+    `roles:` it declares replace the stored scope of those roles."""
     if not isinstance(doc, Mapping):
-        raise OrgError("org file must be a mapping with jurisdictions, units and users")
+        raise OrgError("org file must be a mapping with roles, jurisdictions, units and users")
+    nroles = store_roles(conn, parse_roles(doc["roles"])) if "roles" in doc else 0
     njur = nunit = 0
     for i, j in enumerate(doc.get("jurisdictions") or []):
         _require(j, ("code", "name", "level"), f"jurisdictions[{i}]")
@@ -241,7 +257,24 @@ def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoad
                        jurisdiction=str(u["jurisdiction"]),
                        unit=None if u.get("unit") is None else str(u["unit"]), now=now)
         users.append((uid, str(u["name"]), str(u["role"])))
-    return OrgLoadReport(jurisdictions=njur, units=nunit, users=users)
+    _check_every_role_declared(conn)
+    return OrgLoadReport(jurisdictions=njur, units=nunit, users=users, roles=nroles)
+
+
+def _check_every_role_declared(conn: Connection) -> None:
+    """After a load, every active user's role has a scope: one left undeclared (a database
+    from before scopes existed) is named with its fix rather than left unable to act."""
+    missing = conn.execute(
+        select(USER.c.role, USER.c.name)
+        .outerjoin(ROLE_SCOPE, ROLE_SCOPE.c.role == USER.c.role)
+        .where(USER.c.active.is_(True), ROLE_SCOPE.c.role.is_(None))
+        .order_by(USER.c.role, USER.c.id)).all()
+    first: dict[str, str] = {}
+    for role, name in missing:
+        first.setdefault(role, name)
+    if first:
+        raise OrgError("\n".join(undeclared(role, f"user {name!r}")
+                                 for role, name in first.items()))
 
 
 def _require(entry: Any, keys: tuple[str, ...], where: str) -> None:
@@ -260,5 +293,5 @@ def read_org_file(path: Path) -> Mapping[str, Any]:
     except OSError as exc:  # a missing file is the user's mistake, not a crash
         raise OrgError(f"{path}: cannot read the org file: {exc.strerror}") from None
     if not isinstance(doc, Mapping):
-        raise OrgError(f"{path}: must be a mapping with jurisdictions, units and users")
+        raise OrgError(f"{path}: must be a mapping with roles, jurisdictions, units and users")
     return doc

@@ -62,6 +62,15 @@ class User(UserBase, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class RoleScope(SQLModel, table=True):
+    """Which items the users of a role see and act on, as the org file declares it
+    (`roles: {handler: {scope: unit}}`): subtree | unit | own_submissions."""
+
+    __tablename__ = "role_scope"
+    role: str = Field(max_length=16, primary_key=True)
+    scope: str = Field(max_length=32)
+
+
 class WorkflowDefinition(SQLModel, table=True):
     """Every definition version ever loaded, so items can stay on the version they began on."""
 
@@ -95,14 +104,23 @@ class Item(ItemBase, table=True):
         # of a queue is an index range scan (engine/items/queries.py)
         Index("ix_item_jurisdiction_id", "jurisdiction_id", "id"),
         Index("ix_item_due_id", "due_at", "id"),
+        # a client's own submissions newest first (the `own_submissions` scope)
+        Index("ix_item_created_by_id", "created_by", "id"),
+        # a handler's queue: their unit's items and those assigned to them, newest first
+        Index("ix_item_unit_id", "unit_id", "id"),
+        Index("ix_item_assignee_id", "assignee_id", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True)  # e.g. 5101-2026-000042
     workflow_version: int
     state: str = Field(max_length=64)
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
-    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
-    assignee_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # the id of the user who handed the item in (None: no user, e.g. generated data). No
+    # foreign key: SQLite cannot add or drop one without rebuilding this table, which
+    # audit_event references; users are deactivated, never deleted.
+    created_by: int | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_type=PortableJSON)
     version: int = 1
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -158,6 +176,7 @@ class AuditEvent(SQLModel, table=True):
 JUR = core_table(Jurisdiction)
 UNIT = core_table(Unit)
 USER = core_table(User)
+ROLE_SCOPE = core_table(RoleScope)
 DEF = core_table(WorkflowDefinition)
 ITEM = core_table(Item)
 COUNTER = core_table(RefCounter)

@@ -1,6 +1,8 @@
 """Broken object-level authorisation matrix, built from `app.routes`: every route that takes
-an item id, called by a user of a sibling county, answers 404 exactly like a missing item.
-A new item route without an entry below fails `test_every_item_route_has_a_matrix_entry`."""
+an item id answers 404, exactly like a missing item, to a user of a sibling county, to a
+handler of another unit in the same county, and to the reporting platform (client) for a
+lead it did not hand in. A new item route without an entry below fails
+`test_every_item_route_has_a_matrix_entry`."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from tests.fixtures.api import DC_OFFICE, XC_OFFICE, Api
+from tests.fixtures.api import ADMIN, CLIENT, DC_HANDLER, DC_OFFICE, XC_OFFICE, Api
 
 ITEM_PARAM = re.compile(r"\{(item_id|lead_id|id)\}")
+DC_COURT_HANDLER = "东城法院-承办人"  # added by `court_handler`: same county, another unit
 
 # (method, path template) -> keyword arguments of the request (body, params).
 MATRIX: dict[tuple[str, str], dict[str, Any]] = {
@@ -51,15 +54,55 @@ def _call(api: Api, method: str, path: str, item_id: int, who: str) -> Any:
     return api.client.request(method, url, headers=api.as_(who), **MATRIX[(method, path)])
 
 
-@pytest.mark.parametrize("route", list(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
-def test_sibling_county_gets_404(api: Api, route: tuple[str, str]) -> None:
-    """A user of a sibling county gets 404 (same as a missing item); the owner does not."""
+def _outsider_gets_404(api: Api, route: tuple[str, str], item: int, outsider: str,
+                       owner: str) -> None:
+    """`outsider` gets 404 on `item` (same as a missing item) and changes nothing; `owner`,
+    who may see it, does not get 404."""
     method, path = route
     assert route in item_routes(api), f"{route} is in MATRIX but not served"
-    item = api.create_lead(jurisdiction="510101")["id"]
     before = api.client.get(f"/v1/items/{item}", headers=api.as_(DC_OFFICE)).json()
-    assert _call(api, method, path, item, XC_OFFICE).status_code == 404
-    assert _call(api, method, path, 999999, XC_OFFICE).status_code == 404
+    assert _call(api, method, path, item, outsider).status_code == 404
+    assert _call(api, method, path, 999999, outsider).status_code == 404
     after = api.client.get(f"/v1/items/{item}", headers=api.as_(DC_OFFICE)).json()
     assert after == before  # nothing was changed by the refused call
-    assert _call(api, method, path, item, DC_OFFICE).status_code != 404
+    assert _call(api, method, path, item, owner).status_code != 404
+
+
+@pytest.fixture
+def court_handler(api: Api) -> str:
+    """A handler of 东城区法院, in the same county as 东城公安's handler, made by the admin."""
+    r = api.client.post("/v1/users", headers=api.as_(ADMIN), json={
+        "name": DC_COURT_HANDLER, "role": "handler", "jurisdiction": "510101",
+        "unit": "dc-court"})
+    assert r.status_code == 201, r.text
+    api.tokens[DC_COURT_HANDLER] = r.json()["token"]
+    return DC_COURT_HANDLER
+
+
+ROUTES = pytest.mark.parametrize("route", list(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+
+
+@ROUTES
+def test_sibling_county_gets_404(api: Api, route: tuple[str, str]) -> None:
+    """A user of a sibling county gets 404 (same as a missing item); the owner does not."""
+    item = api.create_lead(jurisdiction="510101")["id"]
+    _outsider_gets_404(api, route, item, XC_OFFICE, DC_OFFICE)
+
+
+@ROUTES
+def test_handler_of_another_unit_in_the_county_gets_404(api: Api, court_handler: str,
+                                                        route: tuple[str, str]) -> None:
+    """东城法院's handler gets 404 on 东城公安's lead, in their own county; 东城公安's
+    handler does not."""
+    item = api.create_lead(jurisdiction="510101", unit="dc-police")["id"]
+    _outsider_gets_404(api, route, item, court_handler, DC_HANDLER)
+
+
+@ROUTES
+def test_client_gets_404_for_a_staff_entered_lead(api: Api, route: tuple[str, str]) -> None:
+    """The reporting platform gets 404 on a lead the office entered; on its own it does not
+    (then the owner in `_outsider_gets_404` is the platform, on the lead it handed in)."""
+    staff = api.create_lead(jurisdiction="510101")["id"]
+    own = api.create_lead(who=CLIENT, jurisdiction="510101")["id"]
+    _outsider_gets_404(api, route, staff, CLIENT, DC_OFFICE)
+    _outsider_gets_404(api, route, own, XC_OFFICE, CLIENT)

@@ -133,8 +133,8 @@ def test_transition_not_allowed_from_state_is_409_listing_allowed(api: Api) -> N
 
 
 def test_transition_by_wrong_role_is_403(api: Api) -> None:
-    """A handler firing an office-only trigger is 403."""
-    item = api.create_lead(jurisdiction="510101")
+    """A handler firing an office-only trigger on an item of their unit is 403."""
+    item = api.create_lead(jurisdiction="510101", unit="dc-police")
     r = api.fire(item["id"], "transfer", who=DC_HANDLER, data={"unit": "dc-police"})
     assert r.status_code == 403
 

@@ -144,8 +144,8 @@ def test_authorised_read_returns_identity_and_audits(lead_api: Api) -> None:
 
 
 def test_identity_read_by_other_role_is_403(lead_api: Api) -> None:
-    """A handler may see the lead but not its reporter."""
-    item_id = _post_lead(lead_api, jurisdiction="5101").json()["item"]["id"]
+    """A handler may see the lead of their unit but not its reporter."""
+    item_id = _post_lead(lead_api, jurisdiction="5101", unit="city-police").json()["item"]["id"]
     r = lead_api.client.post(f"/v1/items/{item_id}/reporter", json=REASON,
                              headers=lead_api.as_(CITY_HANDLER))
     assert r.status_code == 403

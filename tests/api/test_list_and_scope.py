@@ -10,6 +10,7 @@ import pytest
 from engine.kernel.clock import ManualClock
 from tests.fixtures.api import (
     CITY_OFFICE,
+    CLIENT,
     DC_HANDLER,
     DC_OFFICE,
     SUPERVISOR,
@@ -32,10 +33,47 @@ def spread(api: Api) -> dict[str, int]:
             for code in ("5101", "510101", "510102")}
 
 
-def test_county_user_lists_only_its_county(api: Api, spread: dict[str, int]) -> None:
-    """A county handler sees that county's items only."""
-    assert _ids(api, DC_HANDLER) == [spread["510101"]]
-    assert _ids(api, XC_HANDLER) == [spread["510102"]]
+def test_county_office_lists_only_its_county(api: Api, spread: dict[str, int]) -> None:
+    """A county office sees that county's items only."""
+    assert _ids(api, DC_OFFICE) == [spread["510101"]]
+    assert _ids(api, XC_OFFICE) == [spread["510102"]]
+
+
+def test_county_handler_lists_only_its_unit(api: Api, spread: dict[str, int]) -> None:
+    """A county handler sees the items of their own unit, not the rest of the county (nor
+    another county's): 东城公安 sees its lead, not 东城法院's, not the unassigned ones."""
+    police = api.create_lead(jurisdiction="510101", unit="dc-police")["id"]
+    api.create_lead(jurisdiction="510101", unit="dc-court")
+    xc_police = api.create_lead(jurisdiction="510102", unit="xc-police")["id"]
+    assert _ids(api, DC_HANDLER) == [police]
+    assert _ids(api, XC_HANDLER) == [xc_police]
+    assert _ids(api, DC_HANDLER, jurisdiction="510101") == [police]
+
+
+def test_a_handler_sees_what_is_assigned_to_them(api: Api) -> None:
+    """A lead of another unit assigned to the handler by name is in their queue, and theirs
+    to accept."""
+    item = api.create_lead(jurisdiction="510101")["id"]
+    assert api.fire(item, "transfer", data={
+        "unit": "dc-court", "assignee": api.user_ids[DC_HANDLER]}).status_code == 200
+    assert _ids(api, DC_HANDLER) == [item]
+    assert api.fire(item, "accept", who=DC_HANDLER).status_code == 200
+
+
+def test_a_handlers_report_counts_only_what_they_see(api: Api) -> None:
+    """The summary of 东城公安's handler counts its lead, not 东城法院's."""
+    api.create_lead(jurisdiction="510101", unit="dc-police")
+    api.create_lead(jurisdiction="510101", unit="dc-court")
+    r = api.client.get("/v1/reports/summary", headers=api.as_(DC_HANDLER))
+    assert r.status_code == 200, r.text
+    assert (r.json()["total"], r.json()["by_unit"]) == (1, {"dc-police": 1})
+
+
+def test_the_client_lists_only_what_it_handed_in(api: Api, spread: dict[str, int]) -> None:
+    """The reporting platform lists its own submissions, never the office's leads."""
+    own = api.create_lead(who=CLIENT, jurisdiction="510101")["id"]
+    assert _ids(api, CLIENT) == [own]
+    assert api.client.get(f"/v1/items/{own}", headers=api.as_(CLIENT)).status_code == 200
 
 
 def test_city_office_lists_city_and_counties(api: Api, spread: dict[str, int]) -> None:

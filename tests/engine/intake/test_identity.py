@@ -45,7 +45,7 @@ def test_role_not_allowed_is_refused_without_event(
         rt: Runtime, make_lead: MakeLead, actors: dict[str, Actor],
         cipher: IdentityCipher) -> None:
     """A handler (not in the configured roles) is refused and nothing is recorded."""
-    made = make_lead()
+    made = make_lead(unit="city-police")  # the handler's unit: they may see the lead
     with pytest.raises(RoleForbidden):
         read_identity(rt, actor=actors["市公安-承办人"], item_id=made.change.item_id,
                       reason="想知道是谁举报的", cipher=cipher, allowed_roles=READERS)

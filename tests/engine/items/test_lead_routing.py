@@ -145,7 +145,7 @@ def test_return_and_resubmit_keep_the_remaining_deadline(
         rt: Runtime, actors: dict[str, Actor], clock: ManualClock) -> None:
     """Time spent waiting for more information does not count against 'received'."""
     office, client = actors[OFFICE], actors["检举举报平台"]
-    item = new_lead(rt, office).item_id
+    item = new_lead(rt, client).item_id  # the client resubmits only what it handed in
     due = item_row(rt, item).due_at
     clock.advance(timedelta(hours=3))
     apply(rt, actor=office, item_id=item, trigger="return_for_info", data={"reason": "补充"})

@@ -43,10 +43,18 @@ EDGES = [(s, t.trigger, t.dest, role) for t in LEAD.transitions for s in t.sourc
 
 
 def new_lead(rt: Runtime, actor: Actor, *, code: str = "5101", category: str = "violation",
-             **data: Any) -> Change:
+             unit: str | None = None, **data: Any) -> Change:
     return create_item(rt, actor=actor, workflow="lead", jurisdiction_id=jid(rt, code),
-                       title="反映某民警违规办案",
+                       title="反映某民警违规办案", unit=unit,
                        data={"channel": "letter", "category": category, **data})
+
+
+def lead_for(rt: Runtime, actors: dict[str, Actor], role: str) -> Change:
+    """A lead the user of `role` may act on: handed in by the client for the client (it sees
+    only its own submissions), entered by the office for the handler's unit otherwise."""
+    if role == "client":
+        return new_lead(rt, actors[CLIENT])
+    return new_lead(rt, actors[OFFICE], unit="city-police")
 
 
 def assert_nothing_written(rt: Runtime, item_id: int, before: Any, n_events: int) -> None:
@@ -68,7 +76,7 @@ def test_every_allowed_transition(rt: Runtime, actors: dict[str, Actor], source:
                                   trigger: str, dest: str, role: str) -> None:
     """Each (source, trigger) of lead.yaml, fired by each allowed role, reaches its dest."""
     office, actor = actors[OFFICE], actors[ACTOR_OF_ROLE[role]]
-    item = new_lead(rt, office).item_id
+    item = lead_for(rt, actors, role).item_id
     fire_all(rt, office, item, ROUTES[source])
     data: Mapping[str, Any] = GOOD_DATA[trigger]
     if trigger == "merge":
@@ -155,11 +163,12 @@ def test_refused_trigger_lists_what_the_office_may_fire(rt: Runtime,
 def test_refused_trigger_lists_only_the_actors_own_triggers(rt: Runtime,
                                                             actors: dict[str, Actor]) -> None:
     """A handler is told only what a handler may fire; the client is told none."""
-    item = new_lead(rt, actors[OFFICE]).item_id
+    item = lead_for(rt, actors, "handler").item_id
+    own = lead_for(rt, actors, "client").item_id
     with pytest.raises(TransitionRefused) as handler_info:
         apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept")
     with pytest.raises(TransitionRefused) as client_info:
-        apply(rt, actor=actors[CLIENT], item_id=item, trigger="accept")
+        apply(rt, actor=actors[CLIENT], item_id=own, trigger="accept")
     assert handler_info.value.allowed == ["return_for_info"]
     assert client_info.value.allowed == []
 
@@ -177,7 +186,7 @@ def test_nothing_leaves_a_final_state(rt: Runtime, actors: dict[str, Actor]) -> 
 
 def test_role_forbidden_names_the_roles_that_may(rt: Runtime, actors: dict[str, Actor]) -> None:
     """A handler may not transfer; the error names the role that may, and nothing is written."""
-    item = new_lead(rt, actors[OFFICE]).item_id
+    item = lead_for(rt, actors, "handler").item_id
     before, n = item_row(rt, item), event_count(rt)
     with pytest.raises(RoleForbidden) as info:
         apply(rt, actor=actors[HANDLER], item_id=item, trigger="transfer",

@@ -29,6 +29,7 @@ from sqlalchemy import select, text, update
 from engine.deadlines.calendar import ChinaCalendar
 from engine.errors import InvalidData, NotFound, RoleForbidden, TransitionRefused
 from engine.items.audit import verify
+from engine.items.scope import Placement, sees_item
 from engine.items.transition import allowed_triggers, apply, create_item
 from engine.kernel.actors import SYSTEM, Actor
 from engine.kernel.clock import ManualClock
@@ -86,8 +87,9 @@ class ItemsMachine(RuleBasedStateMachine):
         self.rt = Runtime(db=db, registry=registry, clock=self.clock, calendar=CALENDAR)
         self.actors: dict[str, Actor] = actors_of(self.rt)
         with read_tx(db) as conn:
-            self.unit_jid = {r.code: r.jurisdiction_id for r in conn.execute(
-                text("SELECT code, jurisdiction_id FROM unit"))}
+            units = conn.execute(text("SELECT id, code, jurisdiction_id FROM unit")).all()
+        self.unit_jid = {r.code: r.jurisdiction_id for r in units}
+        self.unit_ids = {r.code: r.id for r in units}
         self.model: dict[int, tuple[str, int]] = {}  # item id → (state, number of events)
 
     def teardown(self) -> None:
@@ -99,23 +101,31 @@ class ItemsMachine(RuleBasedStateMachine):
             return conn.execute(select(ITEM).where(ITEM.c.id == item_id)).one()
 
     @rule(target=items, workflow=st.sampled_from(sorted(WORKFLOWS)),
-          user=st.sampled_from(USERS), code=st.sampled_from(JURISDICTIONS))
-    def create(self, workflow: str, user: str, code: str) -> Any:
+          user=st.sampled_from(USERS), code=st.sampled_from(JURISDICTIONS),
+          unit=st.none() | st.sampled_from(UNITS))
+    def create(self, workflow: str, user: str, code: str, unit: str | None) -> Any:
         actor, wf = self.actors[user], WORKFLOWS[workflow]
         with read_tx(self.rt.db) as conn:
             jid = conn.execute(text("SELECT id FROM jurisdiction WHERE code = :c"),
                                {"c": code}).scalar_one()
         try:
             change = create_item(self.rt, actor=actor, workflow=workflow, jurisdiction_id=jid,
-                                 title=f"{workflow} by {user}")
+                                 title=f"{workflow} by {user}", unit=unit)
         except RoleForbidden:
             assert actor.role not in wf.create_roles
             return multiple()
         except NotFound:
             assert not actor.sees(jid)
             return multiple()
+        except InvalidData:  # a unit outside the org scope, or an item it could not see
+            placed = Placement(jurisdiction_id=jid, unit_id=self.unit_ids.get(unit or ""),
+                               assignee_id=None, created_by=actor.user_id)
+            assert (unit is not None and not actor.sees(self.unit_jid[unit])) \
+                or not sees_item(actor, placed)
+            return multiple()
         assert actor.role in wf.create_roles
         assert actor.sees(jid)
+        assert sees_item(actor, self._row(change.item_id))
         self.model[change.item_id] = (wf.initial_state, 1)
         return change.item_id
 
@@ -144,7 +154,7 @@ class ItemsMachine(RuleBasedStateMachine):
         trigger = draw.draw(st.sampled_from(here if aim and here else TRIGGERS))
         td = wf.transition(row.state, trigger)
         fit = [u for u in USERS if td and self.actors[u].role in td.roles
-               and self.actors[u].sees(row.jurisdiction_id)]
+               and sees_item(self.actors[u], row)]
         user = draw.draw(st.sampled_from(fit if aim and fit else USERS))
         actor = self.actors[user]
         units = [u for u in UNITS if actor.sees(self.unit_jid[u])]
@@ -154,7 +164,7 @@ class ItemsMachine(RuleBasedStateMachine):
         try:
             change = apply(self.rt, actor=actor, item_id=item, trigger=trigger, data=data)
         except NotFound:
-            assert not actor.sees(row.jurisdiction_id)
+            assert not sees_item(actor, row)
             event("fire: not found")
             return
         except TransitionRefused as exc:
@@ -174,7 +184,7 @@ class ItemsMachine(RuleBasedStateMachine):
             return
         event(f"{row.workflow} reached {td.dest if td else '?'}")
         assert td is not None, "a trigger the workflow does not define moved an item"
-        assert actor.sees(row.jurisdiction_id)
+        assert sees_item(actor, row)
         assert actor.role in td.roles
         assert complete or not td.requires, "a transition went through without its fields"
         assert (change.from_state, change.to_state) == (row.state, td.dest)
