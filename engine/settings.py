@@ -26,3 +26,6 @@ class Settings(BaseSettings):
     # where `leadflow serve` and `leadflow demo` listen (cli/serve.py)
     host: str = "127.0.0.1"
     port: int = 8000
+    # console sessions (engine/org/sessions.py): idle timeout and absolute lifetime
+    session_idle_minutes: int = 30
+    session_lifetime_hours: int = 12

@@ -2,6 +2,14 @@
 Core `Table`), the schema and its migrations. Imports nothing else of the engine."""
 
 from engine.storage.api_tables import IDEM, TOKEN, ApiToken, IdempotencyKey
+from engine.storage.auth_tables import (
+    PASSWORD,
+    SESSION,
+    SIGN_IN,
+    ConsoleSession,
+    SignInAttempt,
+    UserPassword,
+)
 from engine.storage.calendar_tables import CALENDAR_OVERRIDE, CalendarOverride
 from engine.storage.db import (
     DEFAULT_SQLITE_URL,
@@ -73,7 +81,10 @@ __all__ = [
     "LINK",
     "MARK",
     "NOTE",
+    "PASSWORD",
     "RECEIPT",
+    "SESSION",
+    "SIGN_IN",
     "SUBJECT",
     "TOKEN",
     "UNIT",
@@ -81,6 +92,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CalendarOverride",
+    "ConsoleSession",
     "DigestMark",
     "EscalationMark",
     "IdempotencyKey",
@@ -94,9 +106,11 @@ __all__ = [
     "ReceiptFailure",
     "RefCounter",
     "ReporterIdentity",
+    "SignInAttempt",
     "UTCDateTime",
     "Unit",
     "User",
+    "UserPassword",
     "WebhookAttempt",
     "WebhookDelivery",
     "WorkflowDefinition",
