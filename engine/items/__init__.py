@@ -18,6 +18,7 @@ from engine.items.queries import (
 )
 from engine.items.reports import summary
 from engine.items.transition import Change, allowed_triggers, annotate, apply, create_item
+from engine.items.worklists import WorkFilters, count_work, list_work
 
 __all__ = [
     "GENESIS",
@@ -25,15 +26,18 @@ __all__ = [
     "EventFilters",
     "EventRecord",
     "ItemFilters",
+    "WorkFilters",
     "allowed_triggers",
     "annotate",
     "apply",
+    "count_work",
     "create_item",
     "get_item",
     "history",
     "item_ids_in_scope",
     "list_events",
     "list_items",
+    "list_work",
     "summary",
     "user_ids_in_scope",
     "verify",
