@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
 
-from console import signin, work
+from console import actions, bulk, signin, work
 from console.apidocs import mount_static
 from console.auth import ConsoleConfig
 from console.routing import console_router, redirect
@@ -22,7 +22,7 @@ def root(request: Request) -> Response:
     return redirect(request, "/work")
 
 
-ROUTERS = (home, signin.router, work.router)
+ROUTERS = (home, signin.router, work.router, bulk.router, actions.router)
 
 
 def mount_console(app: FastAPI, rt: Runtime, settings: Settings) -> None:
