@@ -76,6 +76,8 @@ def tabs(actor: Actor, workflows: list[WorkflowDef], calendar: WorkCalendar,
         Tab(key="returned", label="退回待补充", filters=replace(
             base, states=_narrow(base.states, returned_states(workflows)), open=True)),
         Tab(key="closed", label="已办结", filters=replace(base, open=False)),
+        Tab(key="open", label="全部在办", filters=replace(base, open=True)),
+        Tab(key="all", label="全部", filters=base),
     ]
 
 

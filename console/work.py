@@ -110,7 +110,8 @@ def parse_query(request: Request, workflows: list[WorkflowDef], dirs: Directory)
     return q
 
 
-TAB_KEYS = ("incoming", "mine", "today", "tomorrow", "week", "overdue", "returned", "closed")
+TAB_KEYS = ("incoming", "mine", "today", "tomorrow", "week", "overdue", "returned", "closed",
+            "open", "all")
 
 
 def row_view(row: Any, rt: Runtime, dirs: Directory, now: datetime) -> dict[str, Any]:
