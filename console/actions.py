@@ -117,6 +117,11 @@ def fire(request: Request, item_id: str, trigger: str, viewer: SignedIn, cfg: Co
          form: PostedForm) -> Response:
     rt, iid = cfg.rt, item_id_of(item_id)
     ctx = _form_context(rt, viewer.actor, iid, trigger, form)
+    sent = str(form.get("version") or "")
+    if sent.isdigit() and int(sent) != ctx["item"].version:  # changed since the form was made
+        who, at, now_version = last_change(rt, viewer.actor, iid)
+        return _action_page(request, viewer, ctx, status=409, stale={
+            "who": who, "at": labels.cn_time(at), "version": str(now_version)})
     if ctx["td"] is None:
         return _action_page(request, viewer, ctx, status=409,
                             problem=f"当前状态（{ctx['state']}）下您不能进行此操作，未做任何更改。")

@@ -24,13 +24,13 @@ class Directory:
         if unit_id is None:
             return "—"
         row = self.units.get(unit_id)
-        return row.name if row else "（辖区外单位）"
+        return row.name if row else "上级或其他辖区的单位"
 
     def user_name(self, user_id: int | None) -> str:
         if user_id is None:
             return "—"
         row = self.users.get(user_id)
-        return row.name if row else "（辖区外人员）"
+        return row.name if row else "上级或其他辖区的人员"
 
     def actor_name(self, label: str) -> str:
         """An audit actor label ("user:7", "system") as a name."""
