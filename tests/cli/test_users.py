@@ -143,3 +143,19 @@ def test_logins_name_users_for_as_and_tokens_issue(capsys: pytest.CaptureFixture
     assert re.match(r"token \d+ for user 6 \(shown once\)", out)
     code, out, _ = run(capsys, "--database-url", url, "tokens", "issue", "6")  # ids still work
     assert code == 0
+
+
+def test_the_demo_prints_the_console_url_logins_and_password(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, _ = run(capsys, "--database-url", url, "demo", "--no-serve",
+                       "--tokens-file", str(tmp_path / "tokens.sh"))
+    assert code == 0
+    assert "the console: http://127.0.0.1:8000/ ; sign in as any of these, password " \
+           "leadflow-demo:" in out
+    assert re.search(r"^  dc-handler\s+东城公安-承办人 \(handler\)$", out, re.M)
+    assert "platform" not in out.split("the console:")[1]  # a system, not a person
+    hashed = stored(url, "dc-handler")
+    assert hashed is not None
+    assert passwords.verify_password(hashed[0], "leadflow-demo")
+    assert hashed[1] is False
