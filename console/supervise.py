@@ -60,7 +60,12 @@ def _context(viewer: Viewer, cfg: Config) -> dict[str, Any]:
         dirs = directory(conn, viewer.actor)
         s = summary(conn, viewer.actor, now=rt.clock.now())
         unread = unread_count(conn, viewer)
-    states = {n: st.label or n for wf in workflows for n, st in wf.states.items()}
+    # a state name two workflows share (closed: 办结 / 销号) shows both labels
+    states: dict[str, str] = {}
+    for wf in workflows:
+        for n, st in wf.states.items():
+            label = st.label or n
+            states[n] = label if states.get(n) in (None, label) else f"{states[n]} / {label}"
     units = {u.code: u.name for u in dirs.units.values()}
     return {
         "s": s, "unread": unread, "rollup": _rollup(dirs, s.by_jurisdiction),
