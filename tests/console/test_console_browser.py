@@ -64,7 +64,7 @@ def shot(recorded: RecordedPage, screenshots: Path, name: str) -> None:
 
 def test_the_days_work_end_to_end(page: RecordedPage, served: tuple[Console, LiveServer],
                                   screenshots: Path) -> None:
-    console, server = served
+    _, server = served
     p = page.page
     p.set_default_timeout(TIMEOUT_MS)
     p.goto(f"{server.url}/work")

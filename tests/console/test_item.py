@@ -251,3 +251,15 @@ def test_forms_without_the_csrf_token_are_refused(console_sqlite: Console) -> No
     r = office.post(f"/items/{lead}/act/transfer", data={"version": "1", "unit": "dc-police"},
                     headers={"X-CSRF-Token": csrf(doc(office.get("/work")))})
     assert r.status_code == 303  # htmx sends the token as a header instead
+
+
+def test_the_scope_matrix_covers_every_console_url_naming_an_item(
+        console_sqlite: Console) -> None:
+    from fastapi.routing import iter_route_contexts
+
+    served = sorted({(m, r.path) for r in iter_route_contexts(console_sqlite.app.routes)
+                     if r.path and "{item_id}" in r.path and not r.path.startswith("/v1/")
+                     for m in set(r.methods or ()) - {"HEAD", "OPTIONS"}})
+    covered = {(m, u.replace("/987654", "/{item_id}").replace("/transfer", "/{trigger}")
+                .replace("/accept", "/{trigger}")) for m, u in item_urls(987654)}
+    assert set(served) <= covered
