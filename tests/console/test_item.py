@@ -197,17 +197,17 @@ def test_bulk_transfer_goes_item_by_item_and_lists_each_result(console_sqlite: C
     assert r.status_code == 200
     form = doc(r)
     assert form.xpath("//select[@name='unit']")
-    hidden = {(i.get("name"), i.get("value")) for i in form.xpath("//input[@type='hidden']")}
+    hidden = [(i.get("name"), i.get("value")) for i in form.xpath("//input[@type='hidden']")]
     fire(rt, ids[1], "return_for_info", reason="材料不全")  # one moves meanwhile
     data: dict[str, Any] = {}
     for name, value in hidden:
         data.setdefault(name, []).append(value)
     r = office.post("/work/bulk/apply", data=data | {"unit": "dc-police"})
     assert r.status_code == 200
-    results = text(doc(r), "//ul[@class='results']/li")
-    assert results[0].endswith("已办理")
-    assert "未办理，此事项在您选择之后已被他人修改" in results[1]
-    assert results[2].endswith("已办理")
+    results = dict(line.split(" ", 1) for line in text(doc(r), "//ul[@class='results']/li"))
+    assert results["5101-2026-000001"] == "批量 0：已办理"
+    assert results["5101-2026-000002"].startswith("批量 1：未办理，此事项在您选择之后已被他人修改")
+    assert results["5101-2026-000003"] == "批量 2：已办理"
     assert [item_row(console_sqlite, i).state for i in ids] == [
         "transferred", "returned", "transferred"]
 
