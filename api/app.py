@@ -24,6 +24,9 @@ from api.routes import (
     reports,
     workflows,
 )
+from console.apidocs import mount_apidocs
+from console.app import mount_console
+from console.security import security_headers
 from engine.intake import IdentityCipher
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
@@ -48,7 +51,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
         rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret = settings.secret.get_secret_value()
     install_bootstrap_token(rt.db, settings, rt.clock.now())
-    app = FastAPI(title="leadflow", version="1",
+    app = FastAPI(title="leadflow", version="1", docs_url=None, redoc_url=None,
                   lifespan=_scheduler_lifespan(rt, settings) if run_scheduler else None,
                   description="Tip-off leads (问题线索) and rectification items (整改事项). "
                               "Contract: docs/api.md.")
@@ -58,7 +61,10 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_apidocs(app)  # offline /docs and /redoc
+    mount_console(app, rt, settings)  # the web console at /
     app.add_middleware(RequestLog)
+    security_headers(app)
     _document_validation_errors_as_problems(app)
     return app
 

@@ -12,7 +12,13 @@ from typing import Any
 
 from engine.errors import DefinitionError, InvalidData
 from engine.kernel import SystemClock
-from engine.org import actor_for_user, jurisdiction_by_code, load_org, read_org_file
+from engine.org import (
+    actor_for_user,
+    jurisdiction_by_code,
+    load_org,
+    read_org_file,
+    resolve_user,
+)
 from engine.runtime import load_workflows, open_runtime
 from engine.settings import Settings
 from engine.storage import make_engine, read_tx, upgrade, write_tx
@@ -48,7 +54,7 @@ def register(sub: Any) -> None:
     it = sub.add_parser("items", help="create items and fire triggers as a user")
     isub = it.add_subparsers(dest="items_command", required=True, metavar="SUBCOMMAND")
     ic = isub.add_parser("create", help="create an item")
-    ic.add_argument("--as", dest="user", type=int, required=True, help="acting user id")
+    ic.add_argument("--as", dest="user", required=True, help="acting user: login or id")
     ic.add_argument("--workflow", required=True)
     ic.add_argument("--jurisdiction", required=True, help="jurisdiction code")
     ic.add_argument("--title", required=True)
@@ -57,7 +63,7 @@ def register(sub: Any) -> None:
     fi = isub.add_parser("fire", help="fire a trigger on an item")
     fi.add_argument("item", type=int)
     fi.add_argument("trigger")
-    fi.add_argument("--as", dest="user", type=int, required=True, help="acting user id")
+    fi.add_argument("--as", dest="user", required=True, help="acting user: login or id")
     fi.add_argument("--data", default="{}", help="JSON object")
     fi.add_argument("--comment", default="")
     fi.set_defaults(func=cmd_items_fire)
@@ -151,7 +157,7 @@ def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, args.user)
+        actor = actor_for_user(conn, resolve_user(conn, args.user).id)
         jid = jurisdiction_by_code(conn, args.jurisdiction).id
     change = create_item(rt, actor=actor, workflow=args.workflow, jurisdiction_id=jid,
                          title=args.title, data=_json_object(args.data))
@@ -164,7 +170,7 @@ def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, args.user)
+        actor = actor_for_user(conn, resolve_user(conn, args.user).id)
     change = apply(rt, actor=actor, item_id=args.item, trigger=args.trigger,
                    data=_json_object(args.data), comment=args.comment)
     print(f"item {change.item_id} {change.ref}: {change.from_state} → {change.to_state} "

@@ -1,6 +1,7 @@
 """The demo that `make run` serves: the example org shipped in this package
-(`cli/examples/org.yaml`, so an installed leadflow finds it from any folder), a few demo items
-and a fresh token for every demo user."""
+(`cli/examples/org.yaml`, so an installed leadflow finds it from any folder), a few demo items,
+a fresh token for every demo user and, for the people among them, the console password
+DEMO_PASSWORD (no change required: it is a demo, and `make run` prints it)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,20 @@ from sqlalchemy import func, select
 
 from engine.items import apply, create_item
 from engine.kernel import Actor
-from engine.org import actor_for_user, jurisdiction_by_code, load_org, read_org_file, rotate_tokens
+from engine.org import (
+    actor_for_user,
+    jurisdiction_by_code,
+    load_org,
+    read_org_file,
+    rotate_tokens,
+    set_password,
+)
 from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.storage import ITEM, USER, read_tx, write_tx
 
 EXAMPLE_ORG = Path(__file__).resolve().parent / "examples" / "org.yaml"
+DEMO_PASSWORD = "leadflow-demo"  # noqa: S105 - every demo person's console password, printed
 # Shell variable names for the example org's users, used by the quickstart in docs/api.md.
 DEMO_VARIABLES = {
     "市办-线索组": "CITY_OFFICE_TOKEN",
@@ -37,6 +46,7 @@ DEMO_VARIABLES = {
 class DemoReport:
     items_created: int
     tokens: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # name→(id,role,tok)
+    logins: dict[str, tuple[str, str]] = field(default_factory=dict)  # login → (name, role)
 
 
 def prepare_demo(rt: Runtime, settings: Settings, org: Path) -> DemoReport:
@@ -51,10 +61,14 @@ def prepare_demo(rt: Runtime, settings: Settings, org: Path) -> DemoReport:
     created = _demo_items(rt) if empty else 0
     report = DemoReport(items_created=created)
     with write_tx(rt.db) as conn:
-        for row in conn.execute(select(USER.c.id, USER.c.name, USER.c.role)
+        for row in conn.execute(select(USER.c.id, USER.c.name, USER.c.role, USER.c.login)
                                 .where(USER.c.active.is_(True)).order_by(USER.c.id)).all():
             issued = rotate_tokens(conn, user_id=row.id, secret=secret, now=now)
             report.tokens[row.name] = (row.id, row.role, issued.token)
+            if row.login and row.role != "client":  # the platform is a system, not a person
+                set_password(conn, user_id=row.id, password=DEMO_PASSWORD,
+                             must_change=False, now=now)
+                report.logins[row.login] = (row.name, row.role)
     return report
 
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from engine.intake import IdentityCipher, count_rows, generate_key, import_leads
-from engine.org import actor_for_user
+from engine.org import actor_for_user, resolve_user
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 from engine.storage import read_tx
@@ -23,8 +23,8 @@ def register(sub: Any) -> None:
     leads = isub.add_parser("leads", help="import leads; bad rows are reported by row number "
                                           "and not imported")
     leads.add_argument("file", type=Path, help="a .csv (UTF-8) or .xlsx file")
-    leads.add_argument("--as", dest="user", type=int, required=True,
-                       help="acting user id (recorded as the operator)")
+    leads.add_argument("--as", dest="user", required=True,
+                       help="acting user, login or id (recorded as the operator)")
     leads.add_argument("--dry-run", action="store_true",
                        help="validate every row and report, write nothing")
     leads.set_defaults(func=cmd_import_leads)
@@ -45,7 +45,7 @@ def cmd_import_leads(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(rt: Runtime, args: argparse.Namespace, cipher: IdentityCipher | None) -> int:
     with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, args.user)
+        actor = actor_for_user(conn, resolve_user(conn, args.user).id)
     total = count_rows(args.file)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=Console(stderr=True), disable=not sys.stderr.isatty()) as bar:

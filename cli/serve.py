@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.demo import DEMO_VARIABLES, EXAMPLE_ORG, prepare_demo, write_tokens_file
+from cli.demo import DEMO_PASSWORD, DEMO_VARIABLES, EXAMPLE_ORG, prepare_demo, write_tokens_file
 from engine.org import (
     actor_for_user,
     issue_token,
+    resolve_user,
     revoke_token,
     rotate_tokens,
 )
@@ -43,7 +44,7 @@ def register(sub: Any) -> None:
     t = sub.add_parser("tokens", help="issue, rotate or revoke API tokens")
     tsub = t.add_subparsers(dest="tokens_command", required=True, metavar="SUBCOMMAND")
     ti = tsub.add_parser("issue", help="issue a token for a user (printed once)")
-    ti.add_argument("user", type=int, help="user id")
+    ti.add_argument("user", help="the user: login or id")
     ti.add_argument("--rotate", action="store_true", help="revoke the user's other tokens")
     ti.set_defaults(func=cmd_tokens_issue)
     tr = tsub.add_parser("revoke", help="revoke a token by id")
@@ -72,7 +73,7 @@ def _serve(rt: Runtime | None, settings: Settings, host: str, port: int) -> None
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host, port = _listen(args, settings)
-    print(f"leadflow API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    print(f"leadflow console on http://{host}:{port}/  (API: /v1, docs: /docs)")
     _serve(None, settings, host, port)
     return 0
 
@@ -90,6 +91,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {var:<20} user {uid:<3} {role:<10} {name}\n      {token}")
     print(f"the same as shell exports: . {args.tokens_file}")
     print(f"interactive API docs: http://{host}:{port}/docs")
+    print(f"\nthe console: http://{host}:{port}/ ; sign in as any of these, password "
+          f"{DEMO_PASSWORD}:")
+    for login, (name, role) in report.logins.items():
+        print(f"  {login:<18} {name} ({role})")
     if not args.no_serve:
         _serve(rt, settings, host, port)
     return 0
@@ -99,10 +104,11 @@ def cmd_tokens_issue(args: argparse.Namespace, settings: Settings) -> int:
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret, now = settings.secret.get_secret_value(), rt.clock.now()
     with write_tx(rt.db) as conn:
-        actor_for_user(conn, args.user)  # NotFound for unknown or inactive users
-        issued = (rotate_tokens(conn, user_id=args.user, secret=secret, now=now) if args.rotate
-                  else issue_token(conn, user_id=args.user, secret=secret, now=now))
-    print(f"token {issued.id} for user {args.user} (shown once):\n{issued.token}")
+        uid = actor_for_user(conn, resolve_user(conn, args.user).id).user_id  # active only
+        assert uid is not None
+        issued = (rotate_tokens(conn, user_id=uid, secret=secret, now=now) if args.rotate
+                  else issue_token(conn, user_id=uid, secret=secret, now=now))
+    print(f"token {issued.id} for user {uid} (shown once):\n{issued.token}")
     return 0
 
 

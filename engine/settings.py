@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # where `leadflow serve` and `leadflow demo` listen (cli/serve.py)
     host: str = "127.0.0.1"
     port: int = 8000
+    # console sessions (engine/org/sessions.py): idle timeout and absolute lifetime
+    session_idle_minutes: int = 30
+    session_lifetime_hours: int = 12
     # The reporter identity key (engine/intake/identity.py): base64 of 32 bytes. Without it
     # everything works except storing or reading a reporter's identity.
     identity_key: SecretStr | None = None

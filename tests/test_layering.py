@@ -71,6 +71,18 @@ def test_the_api_knows_nothing_of_the_command_line() -> None:
     assert violations("api", lambda _p, m: _top(m) == "cli" and "banned here") == []
 
 
+def test_the_console_knows_nothing_of_the_command_line() -> None:
+    """Nothing in console/ imports cli/: the console calls the engine, as the API does."""
+    assert violations("console", lambda _p, m: _top(m) == "cli" and "banned here") == []
+
+
+def test_the_api_mounts_the_console_only_in_its_app_factory() -> None:
+    """api/app.py mounts the console; no route or dependency of api/ reaches into it."""
+    factory = ROOT / "api" / "app.py"
+    assert violations("api", lambda p, m: _top(m) == "console" and p != factory
+                      and "only api/app.py may import console") == []
+
+
 def _part_of(path: Path) -> str | None:
     rel = path.relative_to(ROOT / "engine").parts
     return rel[0] if len(rel) > 1 else None
@@ -91,7 +103,7 @@ def test_each_part_of_the_engine_imports_only_parts_below_it() -> None:
     assert violations("engine", rule) == []
 
 
-@pytest.mark.parametrize("top", ["engine", "api", "cli"])
+@pytest.mark.parametrize("top", ["engine", "api", "cli", "console"])
 def test_callers_outside_a_part_import_its_public_face(top: str) -> None:
     """`from engine.items import apply`, never `from engine.items.transition import apply`."""
     def rule(path: Path, module: str) -> str | None:
@@ -111,7 +123,7 @@ def test_callers_outside_a_part_import_its_public_face(top: str) -> None:
     assert violations(top, rule) == []
 
 
-@pytest.mark.parametrize("top", ["engine", "api", "cli"])
+@pytest.mark.parametrize("top", ["engine", "api", "cli", "console"])
 def test_no_module_is_imported_by_a_string(top: str) -> None:
     """Routers, commands and table modules are imported explicitly, so tools can follow them."""
     assert violations(top, lambda _p, m: m in ("importlib", "importlib.import_module")

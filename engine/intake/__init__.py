@@ -5,7 +5,7 @@ engine.errors with every other."""
 
 from engine.intake.identity import IdentityCipher, generate_key, read_identity
 from engine.intake.importer import count_rows, import_leads
-from engine.intake.lead import create_lead, parse_lead, vocabularies
+from engine.intake.lead import create_lead, parse_lead, possible_duplicates, vocabularies
 from engine.intake.links import link_leads, read_links
 from engine.intake.receipts import PublicStatus, add_info, lookup
 
@@ -20,6 +20,7 @@ __all__ = [
     "link_leads",
     "lookup",
     "parse_lead",
+    "possible_duplicates",
     "read_identity",
     "read_links",
     "vocabularies",

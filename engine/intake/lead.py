@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from engine.errors import IdentityKeyError, InvalidData
+from engine.errors import IdentityKeyError, InvalidData, NotFound
 from engine.intake.attachments import Attachment, parse_attachments
 from engine.intake.identity import Identity, IdentityCipher, store_identity
 from engine.intake.receipts import new_receipt_code, store_receipt
-from engine.items import Change, create_item
+from engine.items import Change, create_item, get_item
 from engine.kernel import Actor, Role
 from engine.runtime import Runtime
 from engine.storage import JUR, LINK, SUBJECT, read_tx
@@ -201,3 +201,17 @@ def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
                          comment=comment, after=protected_rows)
     return LeadCreated(change=change, receipt_code=receipt,
                        possible_duplicates=tuple(duplicates))
+
+
+def possible_duplicates(conn: Connection, actor: Actor, *, name: str, unit: str) -> list[Any]:
+    """Leads already about this person in this unit that the actor may see (the console shows
+    them before a new lead is saved); item rows, oldest first."""
+    ids = conn.execute(select(SUBJECT.c.item_id).where(
+        SUBJECT.c.subject_key == subject_key(name, unit)).order_by(SUBJECT.c.item_id)).scalars()
+    found = []
+    for item_id in ids:
+        try:
+            found.append(get_item(conn, actor, item_id))  # the one scope rule
+        except NotFound:
+            continue
+    return found

@@ -27,6 +27,7 @@ from engine.items.transition import (
     create_item,
     create_item_once,
 )
+from engine.items.worklists import WorkFilters, count_work, list_work
 
 __all__ = [
     "GENESIS",
@@ -36,9 +37,11 @@ __all__ = [
     "EventRecord",
     "ItemFilters",
     "Placement",
+    "WorkFilters",
     "allowed_triggers",
     "annotate",
     "apply",
+    "count_work",
     "create_item",
     "create_item_once",
     "get_item",
@@ -46,6 +49,7 @@ __all__ = [
     "item_ids_in_scope",
     "list_events",
     "list_items",
+    "list_work",
     "sees_item",
     "summary",
     "user_ids_in_scope",

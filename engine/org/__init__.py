@@ -1,6 +1,26 @@
 """The organisation: the jurisdiction tree (nested sets), units, users and the actor a user
-acts as; API tokens and idempotency keys."""
+acts as; API tokens and idempotency keys; login names, console passwords and sessions."""
 
+from engine.org.logins import check_login, resolve_user, user_by_login
+from engine.org.passwords import (
+    MIN_LENGTH,
+    hash_password,
+    password_problem,
+    set_password,
+    verify_password,
+)
+from engine.org.sessions import (
+    NewSession,
+    SessionInfo,
+    SessionPolicy,
+    SignInRefused,
+    change_password,
+    needs_touch,
+    session_for,
+    sign_in,
+    sign_out,
+    sign_out_everywhere,
+)
 from engine.org.tokens import (
     authenticate,
     find_idempotent,
@@ -28,25 +48,43 @@ from engine.org.tree import (
 )
 
 __all__ = [
+    "MIN_LENGTH",
     "JurisdictionView",
+    "NewSession",
     "Placement",
+    "SessionInfo",
+    "SessionPolicy",
+    "SignInRefused",
     "actor_for_user",
     "add_jurisdiction",
     "add_unit",
     "add_user",
     "authenticate",
     "chain_to_root",
+    "change_password",
+    "check_login",
     "find_idempotent",
+    "hash_password",
     "install_bootstrap_token",
     "issue_token",
     "jurisdiction_by_code",
     "jurisdictions_in_scope",
     "load_org",
+    "needs_touch",
+    "password_problem",
     "placement",
     "read_org_file",
     "remember_idempotent",
     "request_fingerprint",
+    "resolve_user",
     "revoke_token",
     "rotate_tokens",
+    "session_for",
+    "set_password",
+    "sign_in",
+    "sign_out",
+    "sign_out_everywhere",
     "subtree_ids",
+    "user_by_login",
+    "verify_password",
 ]

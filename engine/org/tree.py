@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from engine.errors import Forbidden, NotFound, OrgError
 from engine.kernel import ROLES, Actor, ItemScope
+from engine.org.logins import check_login
 from engine.org.roles import parse_roles, require_scope, store_roles, undeclared
 from engine.storage import JUR, ROLE_SCOPE, UNIT, USER, inserted_id
 
@@ -137,9 +138,13 @@ def unit_by_code(conn: Connection, code: str) -> Any:
 
 
 def add_user(conn: Connection, *, name: str, role: str, jurisdiction: str,
-             unit: str | None, now: datetime, actor: Actor | None = None) -> int:
+             unit: str | None, now: datetime, actor: Actor | None = None,
+             login: str | None = None) -> int:
+    """`login`: the name to sign in to the console with (unique; None: no console)."""
     if actor is not None:
         _in_scope(conn, actor, jurisdiction)
+    if login is not None:
+        login = _free_login(conn, login)
     if role not in ROLES or role == "system":
         raise OrgError(f"user {name!r}: role {role!r} is not one of "
                        f"{', '.join(sorted(ROLES - {'system'}))}")
@@ -154,7 +159,14 @@ def add_user(conn: Connection, *, name: str, role: str, jurisdiction: str,
         unit_id = urow.id
     return inserted_id(conn.execute(insert(USER).values(
         name=name, role=role, jurisdiction_id=jid, unit_id=unit_id, active=True,
-        created_at=now)))
+        created_at=now, login=login)))
+
+
+def _free_login(conn: Connection, login: str) -> str:
+    norm = check_login(login)
+    if conn.execute(select(USER.c.id).where(USER.c.login == norm)).first():
+        raise OrgError(f"login {norm!r} is already taken")
+    return norm
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -250,12 +262,18 @@ def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoad
     for i, u in enumerate(doc.get("users") or []):
         _require(u, ("name", "role", "jurisdiction"), f"users[{i}]")
         jid = jurisdiction_by_code(conn, str(u["jurisdiction"])).id
-        if conn.execute(select(USER.c.id).where(USER.c.name == str(u["name"]),
-                                                USER.c.jurisdiction_id == jid)).first():
+        login = None if u.get("login") is None else str(u["login"])
+        existing = conn.execute(select(USER.c.id, USER.c.login).where(
+            USER.c.name == str(u["name"]), USER.c.jurisdiction_id == jid)).first()
+        if existing:
+            if login is not None and existing.login is None:  # a file loaded before logins
+                conn.execute(update(USER).where(USER.c.id == existing.id)
+                             .values(login=_free_login(conn, login)))
             continue
         uid = add_user(conn, name=str(u["name"]), role=str(u["role"]),
                        jurisdiction=str(u["jurisdiction"]),
-                       unit=None if u.get("unit") is None else str(u["unit"]), now=now)
+                       unit=None if u.get("unit") is None else str(u["unit"]), now=now,
+                       login=login)
         users.append((uid, str(u["name"]), str(u["role"])))
     _check_every_role_declared(conn)
     return OrgLoadReport(jurisdictions=njur, units=nunit, users=users, roles=nroles)

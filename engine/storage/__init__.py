@@ -2,6 +2,14 @@
 Core `Table`), the schema and its migrations. Imports nothing else of the engine."""
 
 from engine.storage.api_tables import IDEM, TOKEN, ApiToken, IdempotencyKey
+from engine.storage.auth_tables import (
+    PASSWORD,
+    SESSION,
+    SIGN_IN,
+    ConsoleSession,
+    SignInAttempt,
+    UserPassword,
+)
 from engine.storage.calendar_tables import (
     CALENDAR_OVERRIDE,
     CALENDAR_REVISION,
@@ -87,9 +95,12 @@ __all__ = [
     "LINK",
     "MARK",
     "NOTE",
+    "PASSWORD",
     "RECEIPT",
     "ROLE_SCOPE",
     "SCHEDULE",
+    "SESSION",
+    "SIGN_IN",
     "SUBJECT",
     "TOKEN",
     "UNIT",
@@ -99,6 +110,7 @@ __all__ = [
     "CalendarOverride",
     "CalendarRevision",
     "CalendarYear",
+    "ConsoleSession",
     "DigestMark",
     "EscalationMark",
     "IdempotencyKey",
@@ -114,9 +126,11 @@ __all__ = [
     "RefCounter",
     "ReporterIdentity",
     "RoleScope",
+    "SignInAttempt",
     "UTCDateTime",
     "Unit",
     "User",
+    "UserPassword",
     "WebhookAttempt",
     "WebhookDelivery",
     "WorkflowDefinition",

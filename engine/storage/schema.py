@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 # every table module, so that metadata (and Alembic's comparison) sees the whole schema
 import engine.storage.api_tables
+import engine.storage.auth_tables
 import engine.storage.calendar_tables
 import engine.storage.intake_tables
 import engine.storage.scheduler_tables

@@ -60,6 +60,8 @@ class User(UserBase, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # the name a person signs in to the console with (engine/org/passwords.py)
+    login: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class RoleScope(SQLModel, table=True):

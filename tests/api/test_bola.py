@@ -31,11 +31,13 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def item_routes(api: Api) -> list[tuple[str, str]]:
-    """(method, path) of every served route with an item id in its path. FastAPI includes
-    routers lazily, so `app.routes` is walked through `iter_route_contexts`."""
+    """(method, path) of every served API route with an item id in its path. FastAPI
+    includes routers lazily, so `app.routes` is walked through `iter_route_contexts`. The
+    console's pages (outside /v1, signed in by session, not token) have their own matrix:
+    tests/console/test_item.py::test_a_sibling_county_gets_404_for_every_url_naming_the_item."""
     out = []
     for route in iter_route_contexts(api.app.routes):
-        if route.path and ITEM_PARAM.search(route.path):
+        if route.path and route.path.startswith("/v1/") and ITEM_PARAM.search(route.path):
             methods = set(route.methods or ()) - {"HEAD", "OPTIONS"}
             out += [(m, route.path) for m in sorted(methods)]
     return out

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.console.browser import browser, docs_server, page, screenshots
+from tests.console.pages import cheap_hasher, console, console_sqlite
 
-__all__ = ["browser", "docs_server", "page", "screenshots"]
+__all__ = ["browser", "cheap_hasher", "console", "console_sqlite", "docs_server", "page",
+           "screenshots"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,0 +1,105 @@
+"""督导看板 (supervisor dashboard): counts by state, channel, category and unit over the
+viewer's scope (engine.items.summary), a table rolled up over the jurisdiction tree, overdue
+items by escalation level, bar charts drawn as inline SVG on the server, and "verify all
+chains" with its result. Each count links to the work list it counts."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+
+from console.auth import Config, PostedForm, SignedIn
+from console.directory import Directory, directory
+from console.render import Viewer, page
+from console.routing import console_router
+from console.work import latest_workflows, unread_count, vocabulary
+from engine.items import item_ids_in_scope, summary, verify
+from engine.kernel import Role
+from engine.storage import read_tx, snapshot_tx
+
+router = console_router()
+ROLES = frozenset({Role.supervisor.value, Role.office.value, Role.admin.value})
+UNSET = "(none)"
+
+
+def _bars(counts: dict[str, int], labels: dict[str, str], link: str) -> dict[str, Any]:
+    """An SVG bar chart's rows: label, count, bar width (of 300), and its list's URL."""
+    top = max(counts.values(), default=0) or 1
+    rows = [{"label": labels.get(k, "未填" if k == UNSET else k), "n": n,
+             "width": max(2, round(300 * n / top)), "y": 24 * i,
+             "url": f"/work?{urlencode({'tab': 'all', link: k})}" if k != UNSET else None}
+            for i, (k, n) in enumerate(sorted(counts.items(), key=lambda kv: -kv[1]))]
+    return {"rows": rows, "height": 24 * len(rows) + 4}
+
+
+def _rollup(dirs: Directory, by_code: dict[str, int]) -> list[dict[str, Any]]:
+    """Each jurisdiction in scope with its own count and its subtree's (nested sets)."""
+    rows = []
+    for j in dirs.jurisdictions.values():
+        below = [k for k in dirs.jurisdictions.values() if _inside(dirs, k, j)]
+        rows.append({"name": j.name, "code": j.code, "depth": j.depth,
+                     "own": by_code.get(j.code, 0),
+                     "total": sum(by_code.get(k.code, 0) for k in below)})
+    return rows
+
+
+def _inside(dirs: Directory, node: Any, root: Any) -> bool:
+    while node is not None:
+        if node.id == root.id:
+            return True
+        node = dirs.jurisdictions.get(node.parent_id) if node.parent_id else None
+    return False
+
+
+def _context(viewer: Viewer, cfg: Config) -> dict[str, Any]:
+    rt = cfg.rt
+    workflows = latest_workflows(rt)
+    with read_tx(rt.db) as conn:
+        dirs = directory(conn, viewer.actor)
+        s = summary(conn, viewer.actor, now=rt.clock.now())
+        unread = unread_count(conn, viewer)
+    # a state name two workflows share (closed: 办结 / 销号) shows both labels
+    states: dict[str, str] = {}
+    for wf in workflows:
+        for n, st in wf.states.items():
+            label = st.label or n
+            states[n] = label if states.get(n) in (None, label) else f"{states[n]} / {label}"
+    units = {u.code: u.name for u in dirs.units.values()}
+    return {
+        "s": s, "unread": unread, "rollup": _rollup(dirs, s.by_jurisdiction),
+        "charts": [
+            ("按状态", _bars(s.by_state, states, "state")),
+            ("按受理渠道", _bars(s.by_channel, vocabulary(workflows, "channel"), "channel")),
+            ("按问题类别", _bars(s.by_category, vocabulary(workflows, "category"),
+                            "category")),
+            ("按承办单位", _bars(s.by_unit, units, "unit")),
+        ],
+        "overdue_levels": sorted(s.overdue_by_escalation_level.items()),
+    }
+
+
+def _allowed(viewer: Viewer) -> bool:
+    return viewer.actor.role in ROLES
+
+
+@router.get("/supervise")
+def dashboard(request: Request, viewer: SignedIn, cfg: Config) -> Response:
+    if not _allowed(viewer):
+        return page(request, "console/error.html", viewer, title="督导看板", status=403,
+                    heading="督导看板", detail="督导看板供督导组、教育整顿办和管理员使用。")
+    return page(request, "console/supervise.html", viewer, title="督导看板",
+                current="supervise", verified=None, **_context(viewer, cfg))
+
+
+@router.post("/supervise/verify")
+def verify_all_chains(request: Request, viewer: SignedIn, cfg: Config,
+                      form: PostedForm) -> Response:
+    if not _allowed(viewer):
+        return page(request, "console/error.html", viewer, title="督导看板", status=403,
+                    heading="督导看板", detail="督导看板供督导组、教育整顿办和管理员使用。")
+    with snapshot_tx(cfg.rt.db) as conn:
+        report = verify(conn, item_ids=item_ids_in_scope(conn, viewer.actor))
+    return page(request, "console/supervise.html", viewer, title="督导看板",
+                current="supervise", verified=report, **_context(viewer, cfg))

@@ -1,0 +1,137 @@
+"""Work queues for the console's 工作台: counts and keyset pages of items in scope, in order
+of their due time (the item due soonest first; items without a deadline last).
+
+The filters go beyond the API list's (`queries.ItemFilters`): several states at once, a due
+window, channel and category, "mine" (assigned to me, or my unit's and unassigned). Which items
+the actor may see is decided by the scope rule alone (`_in_scope`), the same as every other
+read of items."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+
+from engine.errors import InvalidData
+from engine.items.queries import MAX_LIMIT, Page, _item_select
+from engine.items.scope import visible_items
+from engine.kernel import Actor
+from engine.storage import ITEM
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkFilters:
+    workflow: str | None = None
+    states: tuple[str, ...] | None = None  # any of these (empty: none at all)
+    states_not: tuple[str, ...] = ()  # none of these
+    channel: str | None = None
+    category: str | None = None
+    jurisdiction_id: int | None = None  # its subtree
+    unit_id: int | None = None
+    assignee_id: int | None = None
+    # (user, unit, jurisdiction): assigned to the user, or in the unit with nobody assigned,
+    # or (when a jurisdiction is given: an office's own work) in that very jurisdiction with
+    # no unit yet (received, not yet routed)
+    mine: tuple[int, int | None, int | None] | None = None
+    open: bool | None = None
+    overdue: bool | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    text: str | None = None  # in the title or the reference
+
+
+def _in_scope(conn: Connection, actor: Actor, within: int | None) -> list[ColumnElement[bool]]:
+    """The scope rule as WHERE terms: the one rule of engine.items.scope. Work lists sort by
+    due time, so the planner is kept on the due-date index."""
+    return visible_items(conn, actor, within=within, by_due=True)
+
+
+def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if f.workflow is not None:
+        out.append(ITEM.c.workflow == f.workflow)
+    if f.states is not None:
+        out.append(ITEM.c.state.in_(f.states))
+    if f.states_not:
+        out.append(ITEM.c.state.not_in(f.states_not))
+    for key, value in (("channel", f.channel), ("category", f.category)):
+        if value is not None:
+            out.append(ITEM.c.data[key].as_string() == value)
+    if f.unit_id is not None:
+        out.append(ITEM.c.unit_id == f.unit_id)
+    if f.assignee_id is not None:
+        out.append(ITEM.c.assignee_id == f.assignee_id)
+    if f.mine is not None:
+        user_id, unit_id, jurisdiction_id = f.mine
+        own_unit = ([and_(ITEM.c.unit_id == unit_id, ITEM.c.assignee_id.is_(None))]
+                    if unit_id is not None else [])
+        unrouted = ([and_(ITEM.c.jurisdiction_id == jurisdiction_id, ITEM.c.unit_id.is_(None),
+                          ITEM.c.assignee_id.is_(None))]
+                    if jurisdiction_id is not None else [])
+        out.append(or_(ITEM.c.assignee_id == user_id, *own_unit, *unrouted))
+    if f.open is True:
+        out.append(ITEM.c.closed_at.is_(None))
+    elif f.open is False:
+        out.append(ITEM.c.closed_at.is_not(None))
+    if f.overdue is True:
+        out += [ITEM.c.due_at < now, ITEM.c.closed_at.is_(None)]
+    for col, low, high in ((ITEM.c.due_at, f.due_from, f.due_to),
+                           (ITEM.c.created_at, f.created_from, f.created_to)):
+        if low is not None:
+            out.append(col >= low)
+        if high is not None:
+            out.append(col < high)
+    if f.text:
+        out.append(or_(ITEM.c.title.icontains(f.text, autoescape=True),
+                       ITEM.c.ref.icontains(f.text, autoescape=True)))
+    return out
+
+
+def count_work(conn: Connection, actor: Actor, filters: WorkFilters, *, now: datetime) -> int:
+    q = select(func.count()).select_from(ITEM).where(
+        *_where(filters, now), *_in_scope(conn, actor, filters.jurisdiction_id))
+    return int(conn.execute(q).scalar_one())
+
+
+def _encode(row: Any) -> str:
+    key = {"d": row.due_at.isoformat() if row.due_at else None, "id": row.id}
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        due = None if key["d"] is None else datetime.fromisoformat(key["d"])
+        if not isinstance(key["id"], int) or (due is not None and due.tzinfo is None):
+            raise ValueError("bad cursor")
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidData("cursor is not valid for this query; start again without it",
+                          fields={"cursor": "invalid"}) from None
+    return due, int(key["id"])
+
+
+def list_work(conn: Connection, actor: Actor, filters: WorkFilters, *, now: datetime,
+              limit: int = 50, cursor: str | None = None) -> Page:
+    """One page in due order: earliest due first, then items without a due time, by id."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    q = _item_select().where(*_where(filters, now),
+                             *_in_scope(conn, actor, filters.jurisdiction_id))
+    if cursor:
+        due, last_id = _decode(cursor)
+        if due is None:
+            q = q.where(ITEM.c.due_at.is_(None), ITEM.c.id > last_id)
+        else:
+            q = q.where(or_(ITEM.c.due_at > due, ITEM.c.due_at.is_(None),
+                            and_(ITEM.c.due_at == due, ITEM.c.id > last_id)))
+    q = q.order_by(ITEM.c.due_at.is_(None), ITEM.c.due_at, ITEM.c.id)
+    rows = list(conn.execute(q.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows=rows, next_cursor=_encode(rows[-1]) if more else None)
