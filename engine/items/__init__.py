@@ -17,7 +17,7 @@ from engine.items.queries import (
     visible_unit,
 )
 from engine.items.reports import summary
-from engine.items.transition import Change, allowed_triggers, annotate, apply, create_item
+from engine.items.transition import Change, annotate, apply, create_item
 
 __all__ = [
     "GENESIS",
@@ -25,7 +25,6 @@ __all__ = [
     "EventFilters",
     "EventRecord",
     "ItemFilters",
-    "allowed_triggers",
     "annotate",
     "apply",
     "create_item",
