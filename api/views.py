@@ -5,16 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from api.schemas import AvailableTransition, EventOut, FieldOut, ItemDetail, ItemOut
-from engine.items import allowed_triggers
+from api.schemas import (
+    AvailableTransition,
+    ChoiceOut,
+    EventOut,
+    FieldOut,
+    ItemDetail,
+    ItemOut,
+)
 from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.workflow import FieldSpec
+from engine.workflow import FieldSpec, available_triggers
 
 
 def field_out(spec: FieldSpec) -> FieldOut:
-    return FieldOut(name=spec.name, type=spec.kind, label=spec.label, required=not spec.optional,
-                    values=list(spec.values))
+    return FieldOut(
+        name=spec.name, type=spec.kind, label=spec.label, required=spec.required,
+        values=list(spec.values), help=spec.help,
+        choices=[ChoiceOut(value=c.value, label=c.label) for c in spec.choices],
+        vocabulary=spec.vocabulary, stored=spec.stored, create_roles=list(spec.create_roles),
+        fields=[field_out(f) for f in spec.fields],
+        items=None if spec.items is None else field_out(spec.items))
 
 
 def item_out(row: Any, now: datetime) -> ItemOut:
@@ -29,13 +40,13 @@ def item_out(row: Any, now: datetime) -> ItemOut:
 
 
 def item_detail(row: Any, rt: Runtime, actor: Actor) -> ItemDetail:
-    """The item with the triggers this actor may fire now (conditions checked against the
-    item's data) and the fields each one requires."""
+    """The item with the triggers this actor may fire now (the engine's one policy: role,
+    state, conditions on the stored data) and the fields each one takes."""
     wf = rt.registry.get(row.workflow, row.workflow_version)
     available = [
         AvailableTransition(trigger=t.trigger, label=t.label, dest=t.dest,
-                            requires=[field_out(s) for s in t.requires])
-        for t in allowed_triggers(wf, row.state, actor.role, row.data or {})
+                            requires=[field_out(s) for s in t.fields])
+        for t in available_triggers(wf, row.state, row.data, actor.role)
     ]
     base = item_out(row, rt.clock.now())
     return ItemDetail(**base.model_dump(), available_transitions=available)

@@ -22,7 +22,7 @@ from engine.org import (
 from engine.runtime import load_workflows, open_runtime
 from engine.settings import Settings
 from engine.storage import make_engine, read_tx, upgrade, write_tx
-from engine.workflow import load_dir, mermaid, registry_from_db
+from engine.workflow import available_triggers, load_dir, mermaid, registry_from_db
 
 
 def register(sub: Any) -> None:
@@ -67,6 +67,10 @@ def register(sub: Any) -> None:
     fi.add_argument("--data", default="{}", help="JSON object")
     fi.add_argument("--comment", default="")
     fi.set_defaults(func=cmd_items_fire)
+    sh = isub.add_parser("show", help="an item's state and the triggers a user may fire now")
+    sh.add_argument("item", type=int)
+    sh.add_argument("--as", dest="user", type=int, required=True, help="acting user id")
+    sh.set_defaults(func=cmd_items_show)
 
 
 def _json_object(text: str, flag: str = "--data") -> dict[str, Any]:
@@ -175,4 +179,20 @@ def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
                    data=_json_object(args.data), comment=args.comment)
     print(f"item {change.item_id} {change.ref}: {change.from_state} → {change.to_state} "
           f"(version {change.version})")
+    return 0
+
+
+def cmd_items_show(args: argparse.Namespace, settings: Settings) -> int:
+    """The triggers come from the engine's one policy, as in the API's item view and in a
+    refusal, so the three lists never disagree."""
+    from engine.items import get_item
+
+    rt = open_runtime(settings.database_url, settings.workflows_dir)
+    with read_tx(rt.db) as conn:
+        actor = actor_for_user(conn, args.user)
+        row = get_item(conn, actor, args.item)
+    wf = rt.registry.get(row.workflow, row.workflow_version)
+    names = [t.trigger for t in available_triggers(wf, row.state, row.data, actor.role)]
+    print(f"item {row.id} {row.ref} ({row.workflow} v{row.workflow_version}): {row.state}")
+    print(f"available: {', '.join(names) or 'none'}")
     return 0

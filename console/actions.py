@@ -26,10 +26,11 @@ from engine.errors import (
     VersionConflict,
 )
 from engine.intake import read_identity
-from engine.items import WorkFilters, allowed_triggers, apply, get_item, list_work
+from engine.items import WorkFilters, apply, get_item, list_work
 from engine.kernel import Actor
 from engine.runtime import Runtime
 from engine.storage import read_tx
+from engine.workflow import available_triggers
 
 router = console_router()
 
@@ -73,7 +74,7 @@ def _form_context(rt: Runtime, actor: Actor, item_id: int, trigger: str,
         row = get_item(conn, actor, item_id)
         dirs = directory(conn, actor)
     wf = rt.registry.get(row.workflow, row.workflow_version)
-    td = next((t for t in allowed_triggers(wf, row.state, actor.role, row.data or {})
+    td = next((t for t in available_triggers(wf, row.state, row.data or {}, actor.role)
                if t.trigger == trigger), None)
     if td is None:  # not offered now: a URL typed or kept from an older page
         return {"item": row, "wf": wf, "td": None, "widgets": [],

@@ -18,9 +18,10 @@ from console.item_view import state_label
 from console.render import Viewer, page
 from console.routing import console_router
 from engine.errors import InvalidData, NotFound, RoleForbidden, TransitionRefused, VersionConflict
-from engine.items import allowed_triggers, apply, get_item
+from engine.items import apply, get_item
 from engine.runtime import Runtime
 from engine.storage import read_tx
+from engine.workflow import available_triggers
 
 router = console_router()
 MAX_ITEMS = 200
@@ -52,8 +53,8 @@ def _selection(rt: Runtime, viewer: Viewer, ids: list[int], action: str) -> dict
         if row.workflow != workflow:
             continue
         w = rt.registry.get(row.workflow, row.workflow_version)
-        found = next((t for t in allowed_triggers(w, row.state, viewer.actor.role,
-                                                  row.data or {}) if t.trigger == trigger),
+        found = next((t for t in available_triggers(w, row.state, row.data or {},
+                                                    viewer.actor.role) if t.trigger == trigger),
                      None)
         if found is not None:
             td, wf = found, w

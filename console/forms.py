@@ -1,21 +1,20 @@
 """Forms generated from what a workflow declares: the ONE place that turns a field spec into a
 widget and a submitted form back into transition data.
 
-Built on today's model: a transition's `requires` (`engine.workflow.FieldSpec`: name, kind,
-values, label, optional) and the triggers `engine.items.allowed_triggers` offers this viewer
-now. When the workflow language declares item fields and the fields each transition sets,
-only `fields_of` and `widget_for` change. The widgets:
+Built on the fields a workflow declares (`engine.workflow.FieldSpec`: name, kind, label,
+choices with their labels, required) — the item fields a transition sets and the parameters
+it records — and the triggers `engine.workflow.available_triggers` offers this viewer now.
+The widgets:
 
-- a vocabulary (enum, or a field named after one of the workflow's `vocabularies`) → select;
-- `unit` → select of the units in the viewer's scope (by code);
-- `assignee` (a user id) → select of the active users in scope;
+- an enum (its choices, with the labels the workflow file gives them) → select;
+- a `unit` field → select of the units in the viewer's scope (by code);
+- a `user` field (the assignee) → select of the active users in scope;
 - `item_ref` → a search box for a reference, whose results (htmx) are radio buttons;
 - text → textarea; integer → number; boolean → checkbox. Required fields are marked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +23,6 @@ from starlette.datastructures import FormData
 from console.directory import Directory
 from engine.workflow import FieldSpec, TransitionDef, WorkflowDef
 
-# Outcome codes the shipped lead workflow declares without labels (its enum has no labels
-# yet); shown in Chinese until the workflow file carries them. A declared label wins.
-FALLBACK_VALUE_LABELS = {
-    "substantiated": "属实（查实并处理）", "partly_substantiated": "部分属实",
-    "unfounded": "不属实（予以澄清）",
-}
 MAX_TEXT = 20_000
 
 
@@ -44,64 +37,63 @@ class Widget:
 
 
 def fields_of(wf: WorkflowDef, td: TransitionDef) -> tuple[FieldSpec, ...]:
-    """The fields a transition's form asks for."""
-    return td.requires
+    """The fields a transition's form asks for: what it sets and what it records."""
+    return td.fields
 
 
 def field_label(wf: WorkflowDef, name: str) -> str:
-    """A data field's label wherever the workflow declares one (any transition, `labels`)."""
+    """A data field's label: the item field's, else a transition's, else `labels`."""
+    spec = wf.fields.get(name)
+    if spec is not None and spec.label:
+        return spec.label
     for t in wf.transitions:
-        for spec in t.requires:
-            if spec.name == name and spec.label:
-                return spec.label
+        param = t.field(name)
+        if param is not None and param.label:
+            return param.label
     return str(wf.labels.get(name, name))
 
 
 def value_label(wf: WorkflowDef, name: str, value: Any) -> str:
-    """How a stored value reads: a vocabulary label, else the value itself."""
-    vocab = (wf.extra.get("vocabularies") or {}).get(name) or {}
-    if isinstance(value, str) and value in vocab:
-        return str(vocab[value])
-    if isinstance(value, str) and value in FALLBACK_VALUE_LABELS:
-        return FALLBACK_VALUE_LABELS[value]
+    """How a stored value reads: its choice's label, else the value itself."""
+    spec = wf.fields.get(name)
+    if spec is not None and isinstance(value, str):
+        for choice in spec.choices:
+            if choice.value == value:
+                return choice.label or value
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
 
 
-def _vocabulary(wf: WorkflowDef, spec: FieldSpec) -> tuple[tuple[str, str], ...] | None:
-    vocab: Mapping[str, str] = (wf.extra.get("vocabularies") or {}).get(spec.name) or {}
-    if spec.kind == "enum":
-        return tuple((v, str(vocab.get(v) or FALLBACK_VALUE_LABELS.get(v, v)))
-                     for v in spec.values)
-    if vocab:
-        return tuple((k, str(v)) for k, v in vocab.items())
+def _vocabulary(spec: FieldSpec) -> tuple[tuple[str, str], ...] | None:
+    if spec.choices:
+        return tuple((c.value, c.label or c.value) for c in spec.choices)
     return None
 
 
 def widget_for(wf: WorkflowDef, spec: FieldSpec, dirs: Directory, value: str = "") -> Widget:
     label = spec.label or field_label(wf, spec.name)
-    required = not spec.optional
+    required = spec.required
 
     def make(kind: str, options: tuple[tuple[str, str], ...] = ()) -> Widget:
         return Widget(name=spec.name, label=label, kind=kind, required=required,
                       options=options, value=value)
 
-    if spec.name == "unit":
+    if spec.kind == "unit":
         return make("select", tuple(
             (u.code, f"{u.name}（{dirs.jurisdictions[u.jurisdiction_id].name}）"
              if u.jurisdiction_id in dirs.jurisdictions else u.name)
             for u in dirs.units.values()))
-    if spec.name == "assignee":
+    if spec.kind == "user":
         return make("select", tuple(
             (str(u.id), f"{u.name}（{dirs.unit_name(u.unit_id)}）")
             for u in dirs.users.values() if u.active and u.role in ("handler", "office")))
-    vocab = _vocabulary(wf, spec)
+    vocab = _vocabulary(spec)
     if vocab is not None:
         return make("select", vocab)
     if spec.kind == "item_ref":
         return make("item_search")
-    if spec.kind == "integer":
+    if spec.kind in ("integer", "number"):
         return make("number")
     if spec.kind == "boolean":
         return make("checkbox")
@@ -141,12 +133,11 @@ def parse(wf: WorkflowDef, td: TransitionDef, form: FormData) -> Parsed:
             continue
         if len(raw) > MAX_TEXT:
             errors[spec.name] = f"至多 {MAX_TEXT} 个字符"
-        elif spec.kind in ("integer", "item_ref") or spec.name == "assignee":
+        elif spec.kind in ("integer", "item_ref", "user"):
             if raw.isdigit() and len(raw) <= 10:
                 data[spec.name] = int(raw)
             else:
-                errors[spec.name] = ("须为整数" if spec.kind == "integer"
-                                     and spec.name != "assignee" else "请从列表中选择")
+                errors[spec.name] = "须为整数" if spec.kind == "integer" else "请从列表中选择"
         else:
             data[spec.name] = raw
     return Parsed(data=data, errors=errors, search=search)

@@ -14,12 +14,12 @@ from console import labels
 from console.directory import Directory, directory
 from console.forms import field_label, value_label
 from engine.intake import read_links
-from engine.items import allowed_triggers, get_item, history, verify
+from engine.items import get_item, history, verify
 from engine.kernel import Actor
 from engine.runtime import Runtime
 from engine.scheduling import inbox
 from engine.storage import snapshot_tx
-from engine.workflow import WorkflowDef
+from engine.workflow import WorkflowDef, available_triggers
 
 # Events no workflow declares: the engine's own triggers.
 RESERVED_LABELS = {
@@ -89,7 +89,7 @@ def item_page_context(rt: Runtime, actor: Actor, item_id: int, viewer_user_id: i
     links = read_links(rt, actor=actor, item_id=item_id)
     wf = rt.registry.get(row.workflow, row.workflow_version)
     data = dict(row.data or {})
-    actions = allowed_triggers(wf, row.state, actor.role, data)
+    actions = available_triggers(wf, row.state, data, actor.role)
     return {
         "item": row, "wf": wf, "dirs": dirs, "now": now,
         "state": state_label(wf, row.state),

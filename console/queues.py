@@ -31,7 +31,7 @@ def routed_states(workflows: Iterable[WorkflowDef]) -> tuple[str, ...]:
     out: set[str] = set()
     for wf in workflows:
         for t in wf.transitions:
-            if any(f.name == "unit" for f in t.requires) and not wf.states[t.dest].closed:
+            if any(f.kind == "unit" for f in t.fields) and not wf.states[t.dest].closed:
                 out.add(t.dest)
     return tuple(sorted(out))
 

@@ -21,11 +21,11 @@ from console.queues import DEFAULT_TAB, Tab, tabs
 from console.render import Viewer, page
 from console.routing import console_router
 from engine.errors import InvalidData
-from engine.items import WorkFilters, allowed_triggers, count_work, list_work
+from engine.items import WorkFilters, count_work, list_work
 from engine.runtime import Runtime
 from engine.scheduling import inbox
 from engine.storage import read_tx
-from engine.workflow import WorkflowDef
+from engine.workflow import WorkflowDef, available_triggers
 
 router = console_router()
 PAGE_SIZE = 50
@@ -130,11 +130,11 @@ def row_view(row: Any, rt: Runtime, dirs: Directory, now: datetime) -> dict[str,
 
 def bulk_choices(rows: list[Any], rt: Runtime, viewer: Viewer) -> list[dict[str, str]]:
     """The triggers the viewer may fire now on at least one row of the page (the engine's
-    `allowed_triggers` for each item), as "workflow:trigger" with their labels."""
+    `available_triggers` for each item), as "workflow:trigger" with their labels."""
     seen: dict[str, str] = {}
     for row in rows:
         wf = rt.registry.get(row.workflow, row.workflow_version)
-        for t in allowed_triggers(wf, row.state, viewer.actor.role, row.data or {}):
+        for t in available_triggers(wf, row.state, row.data or {}, viewer.actor.role):
             seen.setdefault(f"{wf.name}:{t.trigger}", f"{wf.title} · {t.label or t.trigger}")
     return [{"value": k, "label": v} for k, v in sorted(seen.items())]
 

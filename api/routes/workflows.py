@@ -36,7 +36,6 @@ def _str(value: object | None) -> str | None:
 
 
 def workflow_out(wf: WorkflowDef) -> WorkflowOut:
-    vocab = wf.extra.get("vocabularies") or {}
     return WorkflowOut(
         name=wf.name, version=wf.version, title=wf.title, create_roles=list(wf.create_roles),
         states=[StateOut(name=s.name, label=s.label, initial=s.initial, final=s.final,
@@ -44,13 +43,14 @@ def workflow_out(wf: WorkflowDef) -> WorkflowOut:
                          deadline=_str(s.deadline)) for s in wf.states.values()],
         transitions=[TransitionOut(
             trigger=t.trigger, label=t.label, sources=list(t.sources), dest=t.dest,
-            roles=list(t.roles), requires=[field_out(f) for f in t.requires],
+            roles=list(t.roles), requires=[field_out(f) for f in t.fields],
             conditions=[ConditionOut(field=c.field, op=c.op, value=c.value)
                         for c in t.conditions]) for t in wf.transitions],
         escalation=EscalationOut(max_level=wf.escalation.max_level,
                                  interval=_str(wf.escalation.interval),
                                  repeat_at_top=_str(wf.escalation.repeat_at_top)),
-        vocabularies={k: {str(a): str(b) for a, b in v.items()} for k, v in vocab.items()},
+        vocabularies={k: {c.value: c.label for c in v} for k, v in wf.vocabularies.items()},
+        fields=[field_out(f) for f in wf.fields.values()],
     )
 
 

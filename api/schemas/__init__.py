@@ -58,6 +58,7 @@ from api.schemas.reports import (
     SummaryOut,
 )
 from api.schemas.workflows import (
+    ChoiceOut,
     ConditionOut,
     EscalationOut,
     FieldOut,
@@ -72,6 +73,7 @@ __all__ = [
     "AuditEventOut",
     "AvailableTransition",
     "BrokenChainOut",
+    "ChoiceOut",
     "ConditionOut",
     "EscalationOut",
     "EventOut",

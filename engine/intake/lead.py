@@ -73,8 +73,11 @@ class LeadCreated:
 
 
 def vocabularies(rt: Runtime) -> Mapping[str, Mapping[str, str]]:
-    """Allowed values (with labels) per field, from workflows/lead.yaml `vocabularies`."""
-    return rt.registry.latest(WORKFLOW).extra.get("vocabularies") or {}
+    """Allowed values (with labels) of each enum field the lead workflow declares (channel,
+    category, ...), from workflows/lead.yaml."""
+    wf = rt.registry.latest(WORKFLOW)
+    return {f.name: {c.value: c.label for c in f.choices}
+            for f in wf.fields.values() if f.kind == "enum"}
 
 
 def parse_lead(raw: Mapping[str, Any], vocab: Mapping[str, Mapping[str, str]]) -> LeadIntake:

@@ -21,7 +21,6 @@ from engine.items.scope import Placement, sees_item, visible_items
 from engine.items.transition import (
     Change,
     Created,
-    allowed_triggers,
     annotate,
     apply,
     create_item,
@@ -38,7 +37,6 @@ __all__ = [
     "ItemFilters",
     "Placement",
     "WorkFilters",
-    "allowed_triggers",
     "annotate",
     "apply",
     "count_work",

@@ -33,14 +33,23 @@ from engine.errors import (
     VersionConflict,
 )
 from engine.items.audit import GENESIS, EventRecord
+from engine.items.checks import check_create_data, check_transition_data, stored_values
 from engine.items.queries import visible_jurisdiction
 from engine.items.refs import next_ref
+from engine.items.routing import Place, check_refs, route
 from engine.items.scope import Placement, check_creation_in_scope, sees_item
 from engine.kernel import Actor, Role, check_text, plain_json
 from engine.org import find_idempotent, remember_idempotent
 from engine.runtime import Runtime
-from engine.storage import EVENT, ITEM, JUR, UNIT, USER, inserted_id, read_tx, write_tx
-from engine.workflow import ANNOTATION_TRIGGERS, SYSTEM_TRIGGERS, TransitionDef, WorkflowDef, decide
+from engine.storage import EVENT, ITEM, JUR, inserted_id, read_tx, write_tx
+from engine.workflow import (
+    ANNOTATION_TRIGGERS,
+    SYSTEM_TRIGGERS,
+    TransitionDef,
+    WorkflowDef,
+    available_triggers,
+    decide,
+)
 
 log = structlog.get_logger("engine.items.transition")
 # Built once: constructing statements costs more than running them on the hot path.
@@ -74,9 +83,6 @@ class Change:
 
 AfterHook = Callable[[Connection, Change], None]
 
-# Item data keys that move the item itself, not just its data.
-ROUTING_KEYS = ("unit", "assignee")
-
 
 _INSERT_EVENT = insert(EVENT)  # built once; the values come with each execution
 
@@ -96,79 +102,6 @@ def _append_event(conn: Connection, record: EventRecord, digest: str | None = No
         "hash": digest,
     })
     return digest
-
-
-def allowed_triggers(wf: WorkflowDef, state: str, role: str,
-                     data: Mapping[str, Any] | None = None) -> list[TransitionDef]:
-    """The transitions `role` may fire from `state` (conditions checked when `data` given)."""
-    out = []
-    for t in wf.transitions_from(state):
-        if role not in t.roles:
-            continue
-        if data is not None and not all(c.holds(data) for c in t.conditions):
-            continue
-        out.append(t)
-    return out
-
-
-def _check_fields(td: TransitionDef, data: Mapping[str, Any]) -> None:
-    problems = {}
-    for spec in td.requires:
-        why = spec.check(data.get(spec.name))
-        if why is not None:
-            problems[spec.name] = why
-    if problems:
-        listed = "; ".join(f"{k} {v}" for k, v in problems.items())
-        raise InvalidData(f"{td.trigger}: {listed}", fields=problems)
-
-
-def _routing(conn: Connection, actor: Actor, td: TransitionDef, data: Mapping[str, Any],
-             item: Any) -> dict[str, Any]:
-    """Resolve `unit` (a unit code) and `assignee` (a user id) in transition data into item
-    columns. A unit moves the item to the unit's jurisdiction: that is what transferring to
-    the competent unit means. Both must be inside the actor's scope, and only a transition
-    that declares the field may route the item (else any trigger could move it)."""
-    values: dict[str, Any] = {}
-    declared = {f.name for f in td.requires}
-    undeclared = [k for k in ROUTING_KEYS if data.get(k) is not None and k not in declared]
-    if undeclared:
-        raise InvalidData(
-            f"{td.trigger} does not route the item: {', '.join(undeclared)} is not one of its "
-            "fields (use a trigger that declares it, e.g. transfer)",
-            fields=dict.fromkeys(undeclared, "not accepted by this trigger"))
-    if data.get("unit") is not None:
-        urow = conn.execute(select(UNIT.c.id, UNIT.c.jurisdiction_id)
-                            .where(UNIT.c.code == str(data["unit"]))).first()
-        if urow is None or not actor.sees(urow.jurisdiction_id):
-            raise InvalidData(f"unit {data['unit']!r} does not exist or is outside your "
-                              "jurisdiction", fields={"unit": "unknown unit"})
-        values["unit_id"] = urow.id
-        values["jurisdiction_id"] = urow.jurisdiction_id
-    if data.get("assignee") is not None:
-        arow = conn.execute(select(USER.c.id, USER.c.jurisdiction_id)
-                            .where(USER.c.id == data["assignee"], USER.c.active.is_(True))
-                            ).first()
-        target = values.get("jurisdiction_id", item.jurisdiction_id)
-        if arow is None or not actor.sees(arow.jurisdiction_id) or (
-                arow.jurisdiction_id != target and not actor.sees(target)):
-            raise InvalidData(f"assignee {data['assignee']!r} does not exist or is outside "
-                              "your jurisdiction", fields={"assignee": "unknown user"})
-        values["assignee_id"] = arow.id
-    return values
-
-
-def _check_refs(conn: Connection, actor: Actor, wf: WorkflowDef, td: TransitionDef,
-                data: Mapping[str, Any], item_id: int) -> None:
-    for spec in td.requires:
-        if spec.kind != "item_ref":
-            continue
-        other = conn.execute(select(ITEM.c.id, ITEM.c.workflow, ITEM.c.jurisdiction_id,
-                                    ITEM.c.unit_id, ITEM.c.assignee_id, ITEM.c.created_by)
-                             .where(ITEM.c.id == data[spec.name])).first()
-        if other is None or not sees_item(actor, other) or other.id == item_id \
-                or other.workflow != wf.name:
-            raise InvalidData(f"{spec.name}: no other {wf.name} item {data[spec.name]!r} "
-                              "in your jurisdiction", fields={spec.name: "unknown item"})
 
 
 def _deadline_columns(plan: DeadlinePlan) -> dict[str, Any]:
@@ -299,7 +232,7 @@ def _note_references(conn: Connection, rt: Runtime, actor: Actor, td: Transition
                      item: Any, data: Mapping[str, Any]) -> None:
     """A transition that names another item (merge_into) is recorded in that item's history
     too, as a `link` annotation in the same transaction, however the trigger was fired."""
-    for spec in td.requires:
+    for spec in td.fields:
         if spec.kind == "item_ref" and data.get(spec.name) is not None:
             _apply(conn, rt, actor, int(data[spec.name]), "link",
                    {"item_id": item.id, "ref": item.ref, "via": td.trigger,
@@ -307,38 +240,43 @@ def _note_references(conn: Connection, rt: Runtime, actor: Actor, td: Transition
                    "", None, None, None, annotation=True)
 
 
+def _allowed(wf: WorkflowDef, item: Any, actor: Actor) -> list[str]:
+    """What the refusal lists: the one policy the item view and the CLI use too."""
+    return [t.trigger for t in available_triggers(wf, item.state, item.data, actor.role)]
+
+
 def _decide(conn: Connection, rt: Runtime, actor: Actor, wf: WorkflowDef, item: Any,
             trigger: str, data: dict[str, Any]
             ) -> tuple[TransitionDef, dict[str, Any], dict[str, Any], str]:
     """Check and decide one workflow trigger: (its definition, the item columns it routes,
-    the item's merged data, the destination state)."""
+    the item's new data, the destination state). Conditions are checked on the data as
+    stored: what this transition sends cannot satisfy its own guard."""
     td = wf.transition(item.state, trigger)
     if td is None:
-        allowed = [t.trigger for t in allowed_triggers(wf, item.state, actor.role)]
-        raise TransitionRefused(trigger=trigger, state=item.state, allowed=allowed)
+        raise TransitionRefused(trigger=trigger, state=item.state,
+                                allowed=_allowed(wf, item, actor))
     if actor.role not in td.roles:
         raise RoleForbidden(trigger=trigger, role=actor.role, roles=td.roles)
-    _check_fields(td, data)
-    _check_vocabularies(wf, data)  # transition data may not bypass what create_item checks
-    _check_refs(conn, actor, wf, td, data, item.id)
-    merged = dict(item.data or {})
-    merged.update(data)
+    check_transition_data(td, data)
+    check_refs(conn, actor, wf, td.fields, data, item.id)
+    stored = dict(item.data or {})
     # a MachineError here means definition and machine disagree: a bug, not bad input
-    to_state = decide(rt.registry.machine(wf.name, wf.version), item.state, trigger, merged)
+    to_state = decide(rt.registry.machine(wf.name, wf.version), item.state, trigger, stored)
     if to_state is None:
-        failed = [c.describe() for c in td.conditions if not c.holds(merged)]
-        raise InvalidData(f"{trigger}: condition not met: {', '.join(failed)}",
-                          fields={c.field: f"needs {c.describe()}" for c in td.conditions
-                                  if not c.holds(merged)})
-    return td, _routing(conn, actor, td, data, item), merged, to_state
+        failed = [c for c in td.conditions if not c.holds(stored)]
+        raise InvalidData(f"{trigger}: condition not met: "
+                          f"{', '.join(c.describe() for c in failed)}",
+                          fields={c.field: f"needs {c.describe()}" for c in failed})
+    routed = route(conn, actor, wf, data, Place(jurisdiction_id=item.jurisdiction_id,
+                                                unit_id=item.unit_id))
+    return td, routed, stored | stored_values(td.fields, data), to_state
 
 
 def _system_values(actor: Actor, wf: WorkflowDef, item: Any, trigger: str,
                    values: Mapping[str, Any] | None) -> dict[str, Any]:
     if actor.role != Role.system.value:
-        raise TransitionRefused(
-            trigger=trigger, state=item.state,
-            allowed=[t.trigger for t in allowed_triggers(wf, item.state, actor.role)])
+        raise TransitionRefused(trigger=trigger, state=item.state,
+                                allowed=_allowed(wf, item, actor))
     if wf.states[item.state].closed:
         raise TransitionRefused(trigger=trigger, state=item.state, allowed=[])
     allowed_cols = {"escalation_level", "remind_at"}
@@ -352,7 +290,11 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
                 data: Mapping[str, Any] | None = None, comment: str = "",
                 unit: str | None = None, version: int | None = None,
                 after: AfterHook | None = None) -> Change:
-    """Create an item in its workflow's initial state, with its first audit event."""
+    """Create an item in its workflow's initial state, with its first audit event.
+
+    `data` holds only the workflow's declared item fields that the actor's role may give at
+    creation. `unit` (a unit code) is the value of the workflow's unit field and routes the
+    new item exactly as a transfer does: it lands in that unit's jurisdiction."""
     wf = rt.registry.get(workflow, version) if version else rt.registry.latest(workflow)
     data = plain_json(data)
     if not title.strip():
@@ -364,23 +306,21 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
     check_text("comment", comment)
     if actor.role not in wf.create_roles:
         raise RoleForbidden(trigger="create", role=actor.role, roles=wf.create_roles)
-    _check_vocabularies(wf, data)
+    if unit is not None:
+        data = _with_unit(wf, data, unit)
+    check_create_data(wf, actor.role, data)
     now = rt.clock.now()
     with write_tx(rt.db) as conn:
         jur = conn.execute(select(JUR.c.id, JUR.c.code).where(JUR.c.id == jurisdiction_id)
                            ).first()
         if jur is None or not actor.sees(jur.id):
             raise NotFound(f"jurisdiction {jurisdiction_id} not found")
-        unit_id = None
-        if unit is not None:
-            urow = conn.execute(select(UNIT.c.id, UNIT.c.jurisdiction_id)
-                                .where(UNIT.c.code == unit)).first()
-            if urow is None or not actor.sees(urow.jurisdiction_id):
-                raise InvalidData(f"unit {unit!r} does not exist or is outside your "
-                                  "jurisdiction", fields={"unit": "unknown unit"})
-            unit_id = urow.id
+        check_refs(conn, actor, wf, wf.fields.values(), data, None)
+        routed = route(conn, actor, wf, data, Place(jurisdiction_id=jur.id, unit_id=None))
+        home = routed.get("jurisdiction_id", jur.id)
         check_creation_in_scope(conn, actor, Placement(
-            jurisdiction_id=jur.id, unit_id=unit_id, assignee_id=None, created_by=actor.user_id))
+            jurisdiction_id=home, unit_id=routed.get("unit_id"),
+            assignee_id=routed.get("assignee_id"), created_by=actor.user_id))
         ref = next_ref(conn, jur.id, jur.code, now.astimezone(CHINA_TZ).year)
         initial = wf.initial_state
         sync_calendar(rt.calendar, conn)
@@ -389,8 +329,9 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
                              calendar=rt.calendar)
         item_id = inserted_id(conn.execute(insert(ITEM).values(
             workflow=wf.name, workflow_version=wf.version, title=title.strip(), ref=ref,
-            state=initial, jurisdiction_id=jur.id, unit_id=unit_id, created_by=actor.user_id,
-            data=data, version=1,
+            state=initial, jurisdiction_id=home, unit_id=routed.get("unit_id"),
+            assignee_id=routed.get("assignee_id"), created_by=actor.user_id,
+            data=stored_values(wf.fields.values(), data), version=1,
             created_at=now, updated_at=now, state_entered_at=now, state_entry_seq=1,
             state_entries={initial: now.isoformat()}, escalation_level=0, audit_seq=0,
             audit_head="", **_deadline_columns(plan),
@@ -406,7 +347,7 @@ def create_item(rt: Runtime, *, actor: Actor, workflow: str, jurisdiction_id: in
                                                                      audit_head=digest))
         change = Change(
             item_id=item_id, ref=ref, workflow=wf.name, workflow_version=wf.version,
-            jurisdiction_id=jur.id, trigger="create", from_state=None, to_state=initial,
+            jurisdiction_id=home, trigger="create", from_state=None, to_state=initial,
             version=1, seq=1, hash=digest, at=now, actor=actor.label, data=data,
             due_at=plan.due_at, escalation_level=0)
         if after is not None:
@@ -469,29 +410,13 @@ def _seen(rt: Runtime, actor: Actor, key: str, request_hash: str) -> Created | N
     return Created(item_id=seen.item_id, replay=True)
 
 
-# Whistleblower identity lives encrypted apart from the item (engine.intake.lead); item data,
-# which every reader, history entry and report sees, must never carry it.
-IDENTITY_KEYS = frozenset({"reporter", "reporter_name", "reporter_contact", "reporter_identity"})
-
-
-def _check_no_identity(data: Mapping[str, Any]) -> None:
-    found = sorted(IDENTITY_KEYS & set(data))
-    if found:
-        raise InvalidData(
-            f"{', '.join(found)} may not be part of item data: the reporter's identity is "
-            "stored encrypted apart from the item; submit leads through lead intake "
-            "(POST /v1/leads)", fields=dict.fromkeys(found, "not allowed in item data"))
-
-
-def _check_vocabularies(wf: WorkflowDef, data: Mapping[str, Any]) -> None:
-    """Fields with a vocabulary in the workflow (e.g. channel, category) must use it, and no
-    field may carry the reporter's identity."""
-    _check_no_identity(data)
-    vocab = wf.extra.get("vocabularies") or {}
-    problems = {}
-    for name, values in vocab.items():
-        if name in data and data[name] not in values:
-            problems[name] = f"must be one of: {', '.join(values)}"
-    if problems:
-        listed = "; ".join(f"{k} {v}" for k, v in problems.items())
-        raise InvalidData(f"invalid data: {listed}", fields=problems)
+def _with_unit(wf: WorkflowDef, data: dict[str, Any], unit: str) -> dict[str, Any]:
+    """`unit=` is the value of the workflow's unit field, given once."""
+    spec = wf.routing_field("unit")
+    if spec is None:
+        raise InvalidData(f"{wf.name} items have no unit field",
+                          fields={"unit": f"is not accepted by {wf.name} items"})
+    if data.get(spec.name) not in (None, unit):
+        raise InvalidData(f"{spec.name} is given twice, with different values",
+                          fields={spec.name: "given twice, with different values"})
+    return {**data, spec.name: unit}

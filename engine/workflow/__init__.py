@@ -1,7 +1,8 @@
-"""The workflow language: the model of a definition, the YAML loader and its problems (file,
-line, fix), the compiled `transitions` machines that only decide, and the registry of
-stored definition versions."""
+"""The workflow language: the model of a definition and of its declared fields, the YAML loader
+and its problems (file, line, fix), the compiled `transitions` machines that only decide, the
+policy of what an actor may fire now, and the registry of stored definition versions."""
 
+from engine.workflow.fields import KINDS, Choice, FieldSpec, is_blank
 from engine.workflow.loader import (
     ANNOTATION_TRIGGERS,
     SYSTEM_TRIGGERS,
@@ -9,20 +10,33 @@ from engine.workflow.loader import (
     load_dir,
 )
 from engine.workflow.machines import decide, mermaid
-from engine.workflow.model import EscalationDef, FieldSpec, StateDef, TransitionDef, WorkflowDef
+from engine.workflow.model import (
+    Condition,
+    EscalationDef,
+    StateDef,
+    TransitionDef,
+    WorkflowDef,
+)
+from engine.workflow.policy import all_triggers, available_triggers
 from engine.workflow.registry import Registry, registry_from_db, store_definitions
 
 __all__ = [
     "ANNOTATION_TRIGGERS",
+    "KINDS",
     "SYSTEM_TRIGGERS",
+    "Choice",
+    "Condition",
     "EscalationDef",
     "FieldSpec",
     "Registry",
     "StateDef",
     "TransitionDef",
     "WorkflowDef",
+    "all_triggers",
+    "available_triggers",
     "decide",
     "default_workflows_dir",
+    "is_blank",
     "load_dir",
     "mermaid",
     "registry_from_db",

@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,18 @@ import yaml
 
 from engine.errors import DefinitionError, DefinitionProblem
 from engine.kernel import ROLES, Duration, DurationUnit
+from engine.workflow.field_loader import (
+    check_conditions,
+    legacy_item_fields,
+    parse_item_fields,
+    parse_legacy_requires,
+    parse_transition_fields,
+    parse_vocabularies,
+)
+from engine.workflow.fields import Choice, FieldSpec
 from engine.workflow.model import (
     Condition,
     EscalationDef,
-    FieldSpec,
     Reminder,
     StateDef,
     TransitionDef,
@@ -26,7 +35,6 @@ from engine.workflow.model import (
 from engine.workflow.problems import ProblemCollector
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-FIELD_KINDS = ("text", "integer", "boolean", "enum", "item_ref")
 CONDITION_OPS = ("equals", "not_equals", "in", "present", "absent")
 # Triggers the engine fires itself; a workflow may not define them.
 SYSTEM_TRIGGERS = frozenset({"escalate", "remind"})
@@ -35,7 +43,7 @@ ANNOTATION_TRIGGERS = frozenset({"link", "read_identity", "add_info"})
 RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
-     "create_roles", "vocabularies"}
+     "create_roles", "vocabularies", "fields"}
 )
 
 
@@ -64,44 +72,6 @@ def _str_list(raw: Any, path: str, c: ProblemCollector, what: str) -> tuple[str,
     c.add(path, f"{what} must be a name or a list of names, got {raw!r}",
           f"write `{what}: [a, b]`")
     return ()
-
-
-def _fields(raw: Any, path: str, c: ProblemCollector) -> tuple[FieldSpec, ...]:
-    if raw is None:
-        return ()
-    if isinstance(raw, list):
-        raw = {name: {} for name in raw if isinstance(name, str)} if all(
-            isinstance(n, str) for n in raw) else raw
-    if not isinstance(raw, Mapping):
-        c.add(path, "requires must be a list of field names or a mapping of field specs",
-              "write `requires: [reason]` or `requires: {outcome: {enum: [a, b]}}`")
-        return ()
-    specs = []
-    for name, spec in raw.items():
-        fpath = f"{path}.{name}"
-        spec = spec or {}
-        if not isinstance(spec, Mapping):
-            c.add(fpath, f"field spec must be a mapping, got {spec!r}",
-                  "write `{type: text}` or `{enum: [a, b]}`")
-            continue
-        if "enum" in spec:
-            values = spec["enum"]
-            if not isinstance(values, list) or not values:
-                c.add(f"{fpath}.enum", "enum needs a non-empty list of values",
-                      "write `enum: [value_a, value_b]`")
-                continue
-            specs.append(FieldSpec(name=name, kind="enum", values=tuple(str(v) for v in values),
-                                   label=str(spec.get("label", "")),
-                                   optional=bool(spec.get("optional", False))))
-            continue
-        kind = spec.get("type", "text")
-        if kind not in FIELD_KINDS:
-            c.add(f"{fpath}.type", f"unknown field type {kind!r}",
-                  f"use one of: {', '.join(FIELD_KINDS)}")
-            continue
-        specs.append(FieldSpec(name=name, kind=kind, label=str(spec.get("label", "")),
-                               optional=bool(spec.get("optional", False))))
-    return tuple(specs)
 
 
 def _conditions(raw: Any, path: str, c: ProblemCollector) -> tuple[Condition, ...]:
@@ -192,8 +162,36 @@ def _states(raw: Any, c: ProblemCollector) -> dict[str, StateDef]:
     return states
 
 
-def _transitions(raw: Any, states: Mapping[str, StateDef], c: ProblemCollector
-                 ) -> tuple[TransitionDef, ...]:
+@dataclass(frozen=True, kw_only=True)
+class _Fields:
+    """What the transitions' fields are read against: the item's declared fields (None: the
+    file has no `fields:` and is read the version-1 way) and the vocabularies."""
+
+    items: Mapping[str, FieldSpec] | None
+    vocab: Mapping[str, tuple[Choice, ...]]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        words = {"sets", "params", "requires"} if self.items is not None else {"requires"}
+        return frozenset({"trigger", "source", "dest", "roles", "label", "conditions"} | words)
+
+    @property
+    def shown_keys(self) -> frozenset[str]:  # `requires` only where it is still the form
+        return self.keys - {"requires"} if self.items is not None else self.keys
+
+    def of(self, spec: Mapping[str, Any], path: str, c: ProblemCollector
+           ) -> tuple[FieldSpec, ...]:
+        if self.items is not None:
+            return parse_transition_fields(spec, path, self.items, self.vocab, c)
+        for key in ("sets", "params"):
+            if key in spec:
+                c.add(f"{path}.{key}", f"`{key}:` needs a top-level `fields:` section",
+                      "declare the item's fields under `fields:` (docs/workflows.md)")
+        return parse_legacy_requires(spec.get("requires"), f"{path}.requires", c)
+
+
+def _transitions(raw: Any, states: Mapping[str, StateDef], fields: _Fields,
+                 c: ProblemCollector) -> tuple[TransitionDef, ...]:
     if not isinstance(raw, list) or not raw:
         c.add("transitions", "transitions must be a non-empty list",
               "write `transitions: [{trigger: t, source: a, dest: b, roles: [office]}]`")
@@ -210,11 +208,10 @@ def _transitions(raw: Any, states: Mapping[str, StateDef], c: ProblemCollector
             c.add(path, f"transition is missing {', '.join(missing)}",
                   "every transition needs trigger, source, dest and roles")
             continue
-        unknown = set(spec) - {"trigger", "source", "dest", "roles", "label", "requires",
-                               "conditions"}
+        unknown = set(spec) - fields.keys
         if unknown:
             c.add(f"{path}.{sorted(unknown)[0]}", f"unknown transition key(s): {sorted(unknown)}",
-                  "use trigger, source, dest, roles, label, requires, conditions")
+                  f"use {', '.join(sorted(fields.shown_keys))}")
         trigger = spec["trigger"]
         if not isinstance(trigger, str) or not NAME_RE.match(trigger):
             c.add(f"{path}.trigger", f"trigger {trigger!r} is not a lower-case identifier",
@@ -253,9 +250,11 @@ def _transitions(raw: Any, states: Mapping[str, StateDef], c: ProblemCollector
         out.append(TransitionDef(
             trigger=trigger, sources=sources, dest=str(dest), roles=roles,
             label=str(spec.get("label", "")),
-            requires=_fields(spec.get("requires"), f"{path}.requires", c),
+            fields=fields.of(spec, path, c),
             conditions=_conditions(spec.get("conditions"), f"{path}.conditions", c),
         ))
+        if fields.items is not None:
+            check_conditions(out[-1].conditions, f"{path}.conditions", fields.items, c)
     return tuple(out)
 
 
@@ -303,20 +302,6 @@ def _escalation(raw: Any, c: ProblemCollector) -> EscalationDef:
     return EscalationDef(max_level=max_level, interval=interval, repeat_at_top=repeat)
 
 
-def _vocabularies(raw: Any, c: ProblemCollector) -> None:
-    """Each vocabulary maps a data field to its allowed values (`value: label`, or a list)."""
-    if raw is None:
-        return
-    if not isinstance(raw, Mapping):
-        c.add("vocabularies", "vocabularies must map a field name to its values",
-              "write `vocabularies: {channel: {letter: 来信, phone: 来电}}`")
-        return
-    for name, values in raw.items():
-        if not isinstance(values, Mapping | list) or not values:
-            c.add(f"vocabularies.{name}", f"vocabulary {name!r} needs a non-empty mapping or "
-                  f"list of values, got {values!r}", "write `{letter: 来信, phone: 来电}`")
-
-
 def parse_definition(text: str, file: str) -> WorkflowDef:
     """Parse and validate one workflow body. Raises DefinitionError listing every problem."""
     c = ProblemCollector(file, text)
@@ -343,29 +328,36 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         c.add("version", f"version must be a positive integer, got {version!r}",
               "write `version: 1` and raise it whenever the body changes")
         version = 0
-    states = _states(raw.get("states"), c)
-    transitions = _transitions(raw.get("transitions"), states, c)
-    if states and transitions:
-        _reachability(states, transitions, c)
-    escalation = _escalation(raw.get("escalation"), c)
     create_roles = _str_list(raw.get("create_roles", ["office", "handler"]), "create_roles", c,
                              "create_roles")
     for r in create_roles:
         if r not in ROLES:
             c.add("create_roles", f"unknown role {r!r}", f"use one of: {', '.join(sorted(ROLES))}")
+    vocab = parse_vocabularies(raw.get("vocabularies"), c)
+    declared = "fields" in raw
+    items = parse_item_fields(raw["fields"], vocab, create_roles, c) if declared else None
+    states = _states(raw.get("states"), c)
+    transitions = _transitions(raw.get("transitions"), states, _Fields(items=items, vocab=vocab),
+                               c)
+    if states and transitions:
+        _reachability(states, transitions, c)
+    escalation = _escalation(raw.get("escalation"), c)
     labels = raw.get("labels") or {}
     if not isinstance(labels, Mapping):
         c.add("labels", "labels must be a mapping", "write `labels: {lead: 问题线索}`")
         labels = {}
-    _vocabularies(raw.get("vocabularies"), c)
     if c.problems:
         raise DefinitionError(c.problems)
+    if items is None:  # a version-1 body: derive what it declared implicitly
+        items = legacy_item_fields(vocab, create_roles,
+                                   (f for t in transitions for f in t.fields))
     extra = {"vocabularies": raw["vocabularies"]} if "vocabularies" in raw else {}
     return WorkflowDef(
         name=name, version=version, title=str(raw.get("title", name)),
         labels={str(k): str(v) for k, v in labels.items()}, states=states,
         transitions=transitions, escalation=escalation, create_roles=create_roles,
-        source_file=file, body=text, content_hash=content_hash(text), extra=extra,
+        source_file=file, body=text, content_hash=content_hash(text), fields=items,
+        vocabularies=vocab, declared=declared, extra=extra,
     )
 
 

@@ -7,38 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.kernel import Duration
-
-
-@dataclass(frozen=True, kw_only=True)
-class FieldSpec:
-    """A data field a transition requires. `kind` is text, integer, boolean, enum or item_ref."""
-
-    name: str
-    kind: str = "text"
-    values: tuple[str, ...] = ()
-    label: str = ""
-    optional: bool = False  # may be left out; checked when given
-
-    def check(self, value: Any) -> str | None:
-        """Return why `value` is not acceptable, or None when it is."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None if self.optional else "is required"
-        if self.kind == "text" and not isinstance(value, str):
-            return "must be a string"
-        if self.kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-            return "must be an integer"
-        if self.kind == "item_ref" and (isinstance(value, bool) or not isinstance(value, int)):
-            return "must be the id of another item"
-        if self.kind == "boolean" and not isinstance(value, bool):
-            return "must be true or false"
-        if self.kind == "enum" and value not in self.values:
-            return f"must be one of: {', '.join(self.values)}"
-        return None
+from engine.workflow.fields import Choice, FieldSpec
 
 
 @dataclass(frozen=True, kw_only=True)
 class Condition:
-    """A condition on the item's data (after merging the transition's data)."""
+    """A condition on the item's data as stored before the transition (what the transition
+    itself sends never counts: a caller must not satisfy a guard by sending the field)."""
 
     field: str
     op: str  # equals | not_equals | in | present | absent
@@ -91,8 +66,13 @@ class TransitionDef:
     dest: str
     roles: tuple[str, ...]
     label: str = ""
-    requires: tuple[FieldSpec, ...] = ()
+    # every field the transition takes: item fields it sets (stored) and parameters
+    # recorded only in its audit event (stored=False); nothing else is accepted
+    fields: tuple[FieldSpec, ...] = ()
     conditions: tuple[Condition, ...] = ()
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +98,12 @@ class WorkflowDef:
     source_file: str
     body: str
     content_hash: str
+    # the item's fields, in file order: what create_item accepts and transitions may set
+    fields: Mapping[str, FieldSpec] = field(default_factory=dict)
+    vocabularies: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
+    # False: the body has no `fields:` section (version-1 files); its fields were derived
+    # from `vocabularies:` and the transitions' `requires:` (docs/workflows.md)
+    declared: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -125,7 +111,13 @@ class WorkflowDef:
         return next(s.name for s in self.states.values() if s.initial)
 
     def transitions_from(self, state: str) -> list[TransitionDef]:
+        """Every transition defined from `state`, whoever may fire it (see `policy` for what
+        an actor may fire now)."""
         return [t for t in self.transitions if state in t.sources]
+
+    def routing_field(self, kind: str) -> FieldSpec | None:
+        """The item field of kind `unit` (its handling unit) or `user` (its assignee)."""
+        return next((f for f in self.fields.values() if f.kind == kind), None)
 
     def transition(self, state: str, trigger: str) -> TransitionDef | None:
         for t in self.transitions:

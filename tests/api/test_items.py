@@ -100,8 +100,10 @@ def test_read_item_has_etag_and_available_transitions(api: Api) -> None:
     declared = wf.transition("received", "transfer")
     assert declared is not None
     fields = {f["name"]: f for f in available["transfer"]["requires"]}
-    assert list(fields) == [spec.name for spec in declared.requires]
+    assert list(fields) == [spec.name for spec in declared.fields]
     assert fields["unit"]["required"] is True
+    assert (fields["unit"]["type"], fields["unit"]["label"]) == ("unit", "承办单位")
+    assert fields["assignee"]["required"] is False
 
 
 def test_handler_sees_only_own_triggers(api: Api) -> None:
@@ -124,12 +126,66 @@ def test_transition_returns_200_with_new_item(api: Api) -> None:
 
 
 def test_transition_not_allowed_from_state_is_409_listing_allowed(api: Api) -> None:
-    """A trigger that does not exist from this state is 409 and lists what is allowed."""
+    """A trigger that does not exist from this state is 409 and lists what this user may
+    fire now: exactly the item view's list (transfer_to_discipline needs a violation)."""
     item = api.create_lead()
     r = api.fire(item["id"], "close", data={"outcome": "unfounded", "conclusion": "x"})
     assert r.status_code == 409
-    assert sorted(r.json()["allowed"]) == sorted(
-        ["transfer", "transfer_to_discipline", "return_for_info", "merge"])
+    assert r.json()["allowed"] == ["transfer", "return_for_info", "merge"]
+    shown = api.client.get(f"/v1/items/{item['id']}", headers=api.as_(CITY_OFFICE)).json()
+    assert [t["trigger"] for t in shown["available_transitions"]] == r.json()["allowed"]
+
+
+def test_undeclared_data_is_422_listing_what_the_trigger_accepts(api: Api) -> None:
+    """Data a trigger does not take is 422 problem+json naming the key and the accepted
+    fields; the item does not move."""
+    item = api.create_lead()
+    r = api.fire(item["id"], "transfer", data={"unit": "dc-police", "category": "violation"})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["fields"] == {
+        "category": "is not accepted by transfer (accepted: unit, assignee)"}
+    again = api.client.get(f"/v1/items/{item['id']}", headers=api.as_(CITY_OFFICE)).json()
+    assert (again["state"], again["data"]["category"]) == ("received", "law_enforcement")
+
+
+def test_create_with_undeclared_data_is_422(api_sqlite: Api) -> None:
+    """A key that is no field of the workflow is 422 listing the fields one may give."""
+    r = api_sqlite.client.post("/v1/items", headers=api_sqlite.as_(CITY_OFFICE), json={
+        "workflow": "lead", "jurisdiction": "5101", "title": "x",
+        "data": LEAD | {"priority": "high"}})
+    assert r.status_code == 422
+    assert "accepted: channel, category, " in r.json()["fields"]["priority"]
+
+
+def test_create_with_a_unit_lands_in_the_units_jurisdiction(api_sqlite: Api) -> None:
+    """POST /v1/items with a unit routes the item like a transfer: 东城's handler sees it."""
+    item = api_sqlite.create_lead(unit="dc-police")
+    assert (item["jurisdiction"], item["unit"]) == ("510101", "dc-police")
+    r = api_sqlite.client.get(f"/v1/items/{item['id']}", headers=api_sqlite.as_(DC_HANDLER))
+    assert r.status_code == 200
+
+
+def test_workflow_definition_exposes_the_declared_fields(api_sqlite: Api) -> None:
+    """GET /v1/workflows/lead lists the item's fields with type, label, choices (with labels),
+    required and who may give them, and marks a transition's parameters as not stored: what
+    a form needs."""
+    lead = api_sqlite.client.get("/v1/workflows/lead", headers=api_sqlite.as_(DC_HANDLER)
+                                 ).json()
+    fields = {f["name"]: f for f in lead["fields"]}
+    channel = fields["channel"]
+    assert (channel["type"], channel["label"], channel["required"], channel["vocabulary"]) == (
+        "enum", "受理渠道", True, "channel")
+    assert {"value": "letter", "label": "来信"} in channel["choices"]
+    assert [f["name"] for f in fields["subject"]["fields"]] == ["name", "unit", "post"]
+    assert fields["attachments"]["items"]["type"] == "object"
+    assert fields["operator"]["create_roles"] == ["office", "handler", "admin"]
+    assert fields["outcome"]["create_roles"] == []
+    close = next(t for t in lead["transitions"] if t["trigger"] == "close")
+    assert [(f["name"], f["required"], f["stored"]) for f in close["requires"]] == [
+        ("outcome", True, True), ("conclusion", True, True)]
+    suspend = next(t for t in lead["transitions"] if t["trigger"] == "suspend")
+    assert [(f["name"], f["stored"]) for f in suspend["requires"]] == [("reason", False)]
 
 
 def test_transition_by_wrong_role_is_403(api: Api) -> None:

@@ -18,6 +18,8 @@ from tests.conftest import EXAMPLE_ORG
 from tests.engine.helpers import EVENT
 from tests.engine.workflow.test_loader import MINI
 
+LEAD = '{"channel": "letter", "category": "violation"}'
+
 
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
@@ -51,8 +53,8 @@ def test_init_creates_the_database_and_stores_workflows(
     """init migrates and stores both workflows; a second init stores nothing new."""
     code, out, _ = run(capsys, "--database-url", url, "init")
     assert code == 0
-    assert re.search(r"^lead v1 stored \([0-9a-f]{12}\)$", out, re.M)
-    assert re.search(r"^rectification v1 stored", out, re.M)
+    assert re.search(r"^lead v2 stored \([0-9a-f]{12}\)$", out, re.M)
+    assert re.search(r"^rectification v2 stored", out, re.M)
     assert f"database ready: {url}" in out
     code, again, _ = run(capsys, "--database-url", url, "init")
     assert code == 0
@@ -63,9 +65,9 @@ def test_workflows_check_passes_the_shipped_folder(capsys: pytest.CaptureFixture
     """check on a good folder exits 0 with one line per workflow."""
     code, out, _ = run(capsys, "workflows", "check", str(default_workflows_dir()))
     assert code == 0
-    assert f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v1, 8 states, 10 transitions" \
+    assert f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v2, 8 states, 10 transitions" \
         in out
-    assert "rectification v1, 7 states, 7 transitions" in out
+    assert "rectification v2, 7 states, 7 transitions" in out
 
 
 def test_workflows_check_reports_a_broken_file(capsys: pytest.CaptureFixture[str],
@@ -85,7 +87,7 @@ def test_workflows_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "workflows", "diagram", "lead")
     assert code == 0
     front, body = out.split("---\n")[1:]
-    assert front == 'title: "问题线索 (lead v1)"\n'
+    assert front == 'title: "问题线索 (lead v2)"\n'
     assert body.startswith("stateDiagram-v2\n")
     assert '  state "returned 退回补充 (clock paused)" as returned\n' in body
     assert "  transferred --> investigating: accept\n" in body
@@ -113,7 +115,7 @@ def test_items_create_and_fire(capsys: pytest.CaptureFixture[str], url: str) -> 
     office = str(users["市办-线索组"])
     code, out, _ = run(capsys, "--database-url", url, "items", "create", "--as", office,
                        "--workflow", "lead", "--jurisdiction", "5101", "--title", "线索",
-                       "--data", '{"channel": "letter"}')
+                       "--data", '{"channel": "letter", "category": "violation"}')
     assert code == 0
     match = re.search(r"created item (\d+) (5101-\d{4}-000001) in state received", out)
     assert match
@@ -129,7 +131,7 @@ def test_items_fire_refused_prints_the_allowed_triggers(capsys: pytest.CaptureFi
     users = loaded(capsys, url)
     office = str(users["市办-线索组"])
     run(capsys, "--database-url", url, "items", "create", "--as", office, "--workflow", "lead",
-        "--jurisdiction", "5101", "--title", "线索")
+        "--jurisdiction", "5101", "--title", "线索", "--data", LEAD)
     code, _, err = run(capsys, "--database-url", url, "items", "fire", "1", "close", "--as",
                        office)
     assert code == 1
@@ -142,7 +144,7 @@ def test_verify_passes_then_fails_after_tampering(capsys: pytest.CaptureFixture[
     users = loaded(capsys, url)
     office = str(users["市办-线索组"])
     run(capsys, "--database-url", url, "items", "create", "--as", office, "--workflow", "lead",
-        "--jurisdiction", "5101", "--title", "线索")
+        "--jurisdiction", "5101", "--title", "线索", "--data", LEAD)
     run(capsys, "--database-url", url, "items", "fire", "1", "transfer", "--as", office,
         "--data", '{"unit": "city-police"}')
     code, out, _ = run(capsys, "--database-url", url, "verify")

@@ -41,7 +41,8 @@ def test_serve_runs_the_sweep_in_process(rt_sqlite: Runtime) -> None:
     jid = office.jurisdiction_id
     assert jid is not None
     item_id = create_item(rt_sqlite, actor=office, workflow="lead", jurisdiction_id=jid,
-                          title="逾期线索", data={"channel": "letter"}).item_id
+                          title="逾期线索",
+                          data={"channel": "letter", "category": "violation"}).item_id
     clock = rt_sqlite.clock
     assert isinstance(clock, ManualClock)
     clock.advance(timedelta(days=30))  # far past the 5 working days of `received`

@@ -130,7 +130,8 @@ def test_an_unknown_login_is_a_clear_error(capsys: pytest.CaptureFixture[str], u
 def test_logins_name_users_for_as_and_tokens_issue(capsys: pytest.CaptureFixture[str],
                                                    url: str) -> None:
     code, out, _ = run(capsys, "--database-url", url, "items", "create", "--as", "city-office",
-                       "--workflow", "lead", "--jurisdiction", "5101", "--title", "经登录名创建")
+                       "--workflow", "lead", "--jurisdiction", "5101", "--title", "经登录名创建",
+                       "--data", '{"channel": "letter", "category": "violation"}')
     assert code == 0, out
     item = re.search(r"created item (\d+)", out)
     assert item is not None

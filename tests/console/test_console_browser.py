@@ -110,7 +110,7 @@ def test_the_days_work_end_to_end(page: RecordedPage, served: tuple[Console, Liv
     p.get_by_role("button", name="确认承办单位接收并核查").click()
     p.get_by_text("已办理。").wait_for()
     p.get_by_role("link", name="办结", exact=True).click()
-    p.get_by_label("核查结论").select_option(label="不属实（予以澄清）")
+    p.get_by_label("核查结论").select_option(label="不属实")
     p.get_by_label("核查情况").fill("经调取案卷、询问当事人，反映问题不属实，予以澄清。")
     shot(page, screenshots, "06-close-form")
     p.get_by_role("button", name="确认办结").click()

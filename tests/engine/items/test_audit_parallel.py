@@ -18,7 +18,8 @@ def _items(rt: Runtime, office: Actor, n: int) -> list[int]:
     ids = []
     for _ in range(n):
         item_id = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
-                              title="线索", data={"channel": "letter"}).item_id
+                              title="线索",
+                              data={"channel": "letter", "category": "violation"}).item_id
         apply(rt, actor=office, item_id=item_id, trigger="transfer", data={"unit": "dc-police"})
         ids.append(item_id)
     return ids

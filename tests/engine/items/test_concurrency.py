@@ -19,6 +19,7 @@ from engine.storage.db import is_postgres, read_tx
 from tests.engine.helpers import event_count, events, item_row, jid
 
 OFFICE, HANDLER = "市办-线索组", "市公安-承办人"
+LEAD = {"channel": "letter", "category": "law_enforcement"}
 
 
 class BarrierClock:
@@ -37,7 +38,7 @@ class BarrierClock:
 def transferred_lead(rt: Runtime, actors: dict[str, Actor]) -> int:
     office = actors[OFFICE]
     item = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
-                       title="并发").item_id
+                       title="并发", data=LEAD).item_id
     apply(rt, actor=office, item_id=item, trigger="transfer", data={"unit": "city-police"})
     return item
 
@@ -137,7 +138,7 @@ def test_many_threads_keep_counter_and_chain_consistent(rt: Runtime,
     """Four threads toggling return/resubmit: version and audit seq count the successes."""
     office = actors[OFFICE]
     item = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
-                       title="并发").item_id
+                       title="并发", data=LEAD).item_id
     start = threading.Barrier(4)
     wins: list[int] = []
     lock = threading.Lock()
@@ -177,7 +178,7 @@ def test_concurrent_creators_get_distinct_sequential_refs(rt: Runtime,
     def create() -> object:
         start.wait(timeout=20)
         return create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "510102"),
-                           title="同时受理").ref
+                           title="同时受理", data=LEAD).ref
 
     refs = run_threads([create] * 6)
     assert sorted(str(r) for r in refs) == [f"510102-2026-{n:06d}" for n in range(1, 7)]

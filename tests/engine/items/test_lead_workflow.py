@@ -129,7 +129,8 @@ def test_creation_is_the_first_audit_event(rt: Runtime, actors: dict[str, Actor]
     (event,) = events(rt, change.item_id)
     assert (event.seq, event.trigger, event.from_state, event.to_state) == (
         1, "create", None, "received")
-    assert (event.actor, event.actor_role, event.workflow_version) == (office.label, "office", 1)
+    assert (event.actor, event.actor_role, event.workflow_version) == (
+        office.label, "office", LEAD.version)
     assert event.data == {"channel": "letter", "category": "violation"}
     assert event.hash == change.hash == item_row(rt, change.item_id).audit_head
 

@@ -3,6 +3,9 @@ hashed, so an honest chain always verifies and bad input is a clear InvalidData.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,17 +14,50 @@ from engine.errors import InvalidData
 from engine.items.audit import verify
 from engine.items.transition import apply, create_item
 from engine.kernel.actors import Actor
-from engine.runtime import Runtime
-from engine.storage.db import read_tx
-from tests.conftest import START
+from engine.kernel.clock import ManualClock
+from engine.org.tree import load_org, read_org_file
+from engine.runtime import Runtime, open_runtime
+from engine.storage.db import read_tx, write_tx
+from engine.workflow.loader import default_workflows_dir
+from tests.conftest import EXAMPLE_ORG, START
 from tests.engine.helpers import event_count, events, item_row, jid
 
 OFFICE = "市办-线索组"
+# Items hold only declared fields; this one declares a number, so any JSON number can travel
+# through item data and audit events.
+MEASURE = """\
+name: measure
+version: 1
+create_roles: [office]
+fields:
+  amount: {type: number, label: 金额}
+states:
+  open: {initial: true}
+  done: {final: true}
+transitions:
+  - {trigger: finish, source: open, dest: done, roles: [office], sets: {amount: required}}
+"""
 
 
-def new_lead(rt: Runtime, actor: Actor, **data: Any) -> int:
+@pytest.fixture
+def rt(db_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[Runtime]:
+    """The shipped workflows plus `measure`, with the example org."""
+    folder = tmp_path / "workflows"
+    shutil.copytree(default_workflows_dir(), folder, ignore=shutil.ignore_patterns("*.py*"))
+    (folder / "measure.yaml").write_text(MEASURE, "utf-8")
+    runtime = open_runtime(db_url, folder, clock=clock)
+    with write_tx(runtime.db) as conn:
+        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
+    try:
+        yield runtime
+    finally:
+        runtime.db.dispose()
+
+
+def new_lead(rt: Runtime, actor: Actor) -> int:
     return create_item(rt, actor=actor, workflow="lead", jurisdiction_id=jid(rt, "5101"),
-                       title="数据", data=data).item_id
+                       title="数据", data={"channel": "letter", "category": "violation"}
+                       ).item_id
 
 
 def chain_ok(rt: Runtime, item: int) -> bool:
@@ -33,9 +69,10 @@ def chain_ok(rt: Runtime, item: int) -> bool:
 def test_numbers_read_back_the_same_and_verify(rt: Runtime, actors: dict[str, Actor],
                                                value: float) -> None:
     """Numbers PostgreSQL's JSONB would rewrite (1e+20, -0.0) still verify after storage."""
-    item = new_lead(rt, actors[OFFICE], amount=value)
-    apply(rt, actor=actors[OFFICE], item_id=item, trigger="return_for_info",
-          data={"reason": "x", "amount": value})
+    item = create_item(rt, actor=actors[OFFICE], workflow="measure",
+                       jurisdiction_id=jid(rt, "5101"), title="数据", data={"amount": value}
+                       ).item_id
+    apply(rt, actor=actors[OFFICE], item_id=item, trigger="finish", data={"amount": value})
     assert chain_ok(rt, item)
     assert item_row(rt, item).data["amount"] == value
 

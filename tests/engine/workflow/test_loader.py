@@ -9,6 +9,7 @@ import pytest
 
 from engine.errors import DefinitionError, DefinitionProblem
 from engine.kernel.durations import Duration, DurationUnit
+from engine.workflow.fields import Choice
 from engine.workflow.loader import default_workflows_dir, load_dir, load_file, parse_definition
 
 # A small valid workflow; each error case below breaks it in one place.
@@ -186,16 +187,17 @@ def test_mini_workflow_is_valid() -> None:
 
 
 def test_requires_accepts_a_plain_list_of_text_fields() -> None:
-    """`requires: [reason]` means one required text field named reason."""
+    """`requires: [reason]` (a file without `fields:`) means one required text field named
+    reason, stored on the item as version-1 files did."""
     wf = parse_definition(MINI + "    requires: [reason]\n", "mini.yaml")
-    (spec,) = wf.transitions[1].requires
-    assert (spec.name, spec.kind) == ("reason", "text")
+    (spec,) = wf.transitions[1].fields
+    assert (spec.name, spec.kind, spec.required, spec.stored) == ("reason", "text", True, True)
 
 
 def test_shipped_lead_workflow_loads() -> None:
     """workflows/lead.yaml loads with its states, triggers, deadlines and escalation."""
     wf = load_file(default_workflows_dir() / "lead.yaml")
-    assert (wf.name, wf.version, wf.title) == ("lead", 1, "问题线索")
+    assert (wf.name, wf.version, wf.title) == ("lead", 2, "问题线索")
     assert wf.initial_state == "received"
     assert {s for s, d in wf.states.items() if d.final} == {"to_discipline", "merged"}
     assert wf.states["closed"].closed
@@ -206,14 +208,17 @@ def test_shipped_lead_workflow_loads() -> None:
     assert wf.escalation.max_level == 3
     close = wf.transition("investigating", "close")
     assert close is not None
-    assert {f.name: f.kind for f in close.requires} == {"outcome": "enum", "conclusion": "text"}
-    assert set(wf.extra["vocabularies"]) == {"channel", "category"}
+    assert {f.name: f.kind for f in close.fields} == {"outcome": "enum", "conclusion": "text"}
+    assert {f.name: f.stored for f in wf.transitions[1].fields} == {"reason": False}
+    assert set(wf.vocabularies) == {"channel", "category", "outcome", "reporter_kind"}
+    assert wf.declared
+    assert wf.fields["channel"].choices[2] == Choice(value="letter", label="来信")
 
 
 def test_shipped_rectification_workflow_loads() -> None:
     """workflows/rectification.yaml loads with rejection leading back to rectifying."""
     wf = load_file(default_workflows_dir() / "rectification.yaml")
-    assert (wf.name, wf.version) == ("rectification", 1)
+    assert (wf.name, wf.version) == ("rectification", 2)
     assert wf.initial_state == "identified"
     reject = wf.transition("submitted", "reject")
     assert reject is not None

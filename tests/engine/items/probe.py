@@ -1,0 +1,92 @@
+"""Small workflows beside the shipped ones, for what they do not declare. `probe`: a
+transition that sets the field its own condition tests, an optional item_ref, an object field
+whose keys are free. `refs`, written the version-1 way (no `fields:`): a transition with an
+optional item_ref.
+
+Import `probe_rt` (and `probe_actors`) into a test module to use them as fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
+from engine.org.tree import load_org, read_org_file
+from engine.runtime import Runtime, open_runtime
+from engine.storage.db import write_tx
+from engine.workflow.loader import default_workflows_dir
+from tests.conftest import EXAMPLE_ORG, actors_of
+
+PROBE = """\
+name: probe
+version: 1
+title: 探针
+create_roles: [office]
+vocabularies:
+  grade: {a: 甲, b: 乙}
+fields:
+  grade: {vocabulary: grade, label: 等级}
+  extra: {type: object, label: 其他}
+  related: {type: item_ref, label: 关联事项, create_roles: []}
+  unit: {type: unit, label: 承办单位}
+  assignee: {type: user, label: 承办人}
+states:
+  open: {initial: true}
+  graded: {}
+  done: {final: true}
+transitions:
+  - trigger: grade
+    source: open
+    dest: graded
+    roles: [office]
+    sets: {grade: required}
+  - trigger: approve
+    source: [open, graded]
+    dest: done
+    roles: [office]
+    sets: {grade: optional, related: optional}
+    params:
+      note: {type: text, label: 意见, required: false}
+    conditions:
+      - {field: grade, equals: a}
+"""
+REFS = """\
+name: refs
+version: 1
+create_roles: [office]
+states:
+  open: {initial: true}
+  done: {final: true}
+transitions:
+  - trigger: finish
+    source: open
+    dest: done
+    roles: [office]
+    requires:
+      related: {type: item_ref, optional: true}
+"""
+
+
+@pytest.fixture
+def probe_rt(sqlite_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[Runtime]:
+    """The shipped workflows plus `probe`, with the example org (SQLite)."""
+    folder = tmp_path / "workflows"
+    shutil.copytree(default_workflows_dir(), folder, ignore=shutil.ignore_patterns("*.py*"))
+    (folder / "probe.yaml").write_text(PROBE, "utf-8")
+    (folder / "refs.yaml").write_text(REFS, "utf-8")
+    rt = open_runtime(sqlite_url, folder, clock=clock)
+    with write_tx(rt.db) as conn:
+        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
+    try:
+        yield rt
+    finally:
+        rt.db.dispose()
+
+
+@pytest.fixture
+def probe_actors(probe_rt: Runtime) -> dict[str, Actor]:
+    return actors_of(probe_rt)
