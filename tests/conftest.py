@@ -1,9 +1,10 @@
 """Shared fixtures: a database on each backend, a Runtime on a ManualClock, the example org.
 
 Storage tests take `db_url`, parametrised over SQLite and the throwaway PostgreSQL that
-`scripts/with-postgres` starts (LEADFLOW_TEST_PG_URL). Every test gets its own database, a
-copy of a template migrated once per pytest process (tests/fixtures/db.py), so tests never
-see each other's rows and only the migration tests pay for running the migrations."""
+`scripts/with-postgres` starts (LEADFLOW_TEST_PG_URL). Each test starts from a fresh state
+of the schema that was migrated once per pytest process (tests/fixtures/db.py): a copy of a
+template file on SQLite, this process's database put back into that state on PostgreSQL.
+Tests never see each other's rows, and only the migration tests run the migrations."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from tests.fixtures.db import (
     START,
     Kind,
     PgTemplates,
+    PgWorkerDatabase,
     SqliteTemplates,
     runtime_on_copy,
 )
@@ -55,10 +57,17 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate
 
 @pytest.fixture(scope="session")
 def pg_templates() -> Iterator[PgTemplates]:
-    assert PG_URL  # _database asks for this fixture only then
+    assert PG_URL  # only asked for when there is a server
     templates = PgTemplates(PG_URL, os.environ.get("PYTEST_XDIST_WORKER", "main"))
     yield templates
     templates.close()
+
+
+@pytest.fixture(scope="session")
+def pg_worker(pg_templates: PgTemplates) -> Iterator[PgWorkerDatabase]:
+    worker = PgWorkerDatabase(pg_templates)
+    yield worker
+    worker.drop()
 
 
 def _wants_loaded(request: pytest.FixtureRequest, runtime_fixture: str) -> bool:
@@ -95,14 +104,10 @@ def _database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databa
         yield _sqlite_database(request, tmp_path, "rt")
         return
     _require_pg()
-    templates: PgTemplates = request.getfixturevalue("pg_templates")
+    worker: PgWorkerDatabase = request.getfixturevalue("pg_worker")
     kind: Kind = "loaded" if _wants_loaded(request, "rt") else "empty"
-    name = templates.new(kind)
-    try:
-        yield Database(url=templates.url(name),
-                       defs=templates.defs if kind == "loaded" else None)
-    finally:
-        templates.drop(name)
+    url = worker.reset(kind)
+    yield Database(url=url, defs=worker.defs if kind == "loaded" else None)
 
 
 @pytest.fixture
@@ -120,7 +125,7 @@ def blank_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     _require_pg()
     templates: PgTemplates = request.getfixturevalue("pg_templates")
-    name = templates.new(None)
+    name = templates.new_blank()
     try:
         yield templates.url(name)
     finally:
