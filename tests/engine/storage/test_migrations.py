@@ -15,8 +15,8 @@ from engine.storage.schema import alembic_config, metadata, upgrade
 
 
 @pytest.fixture
-def migrated(db_url: str) -> Iterator[Engine]:
-    db = make_engine(db_url)
+def migrated(blank_db_url: str) -> Iterator[Engine]:
+    db = make_engine(blank_db_url)
     upgrade(db)
     try:
         yield db
