@@ -5,10 +5,11 @@ from engine.kernel.actors import SYSTEM, Actor
 from engine.kernel.canonical import dumps, event_body, timestamp
 from engine.kernel.clock import Clock, ManualClock, SystemClock
 from engine.kernel.durations import Duration, DurationUnit
-from engine.kernel.plain_json import check_text, plain_json
+from engine.kernel.plain_json import MAX_ROW_ID, check_text, is_row_id, plain_json
 from engine.kernel.roles import ROLES, Role
 
 __all__ = [
+    "MAX_ROW_ID",
     "ROLES",
     "SYSTEM",
     "Actor",
@@ -21,6 +22,7 @@ __all__ = [
     "check_text",
     "dumps",
     "event_body",
+    "is_row_id",
     "plain_json",
     "timestamp",
 ]
