@@ -12,6 +12,7 @@ from api.errors import problems
 from api.schemas import AuditEventOut, BrokenChainOut, EventPage, TimeParam, VerifyOut
 from api.views import event_out
 from engine.items import EventFilters, item_ids_in_scope, list_events, verify, visible_jurisdiction
+from engine.kernel import MAX_ROW_ID
 from engine.storage import read_tx, snapshot_tx
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -26,7 +27,7 @@ def events(actor: Auditor, rt: RuntimeDep,
                max_length=32, description="items now in this jurisdiction's subtree")] = None,
            at_from: TimeParam = None, at_to: TimeParam = None,
            limit: Annotated[int, Query(ge=1, le=200)] = 100,
-           after: Annotated[int | None, Query(ge=0, le=2**62,
+           after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID,
                                               description="next_cursor of the last page")
                             ] = None) -> EventPage:
     """Audit events of the items in your scope, oldest first."""

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, or_, select
 
 from engine.errors import InvalidData, NotFound
 from engine.items import annotate
-from engine.kernel import Actor
+from engine.kernel import Actor, is_row_id
 from engine.runtime import Runtime
 from engine.storage import EVENT, ITEM, LINK, read_tx, write_tx
 
@@ -36,7 +36,7 @@ class LinkView:
 
 def _visible_lead(conn: Connection, actor: Actor, item_id: int) -> Any:
     row = conn.execute(select(ITEM.c.id, ITEM.c.ref, ITEM.c.workflow, ITEM.c.jurisdiction_id)
-                       .where(ITEM.c.id == item_id)).first()
+                       .where(ITEM.c.id == item_id)).first() if is_row_id(item_id) else None
     if row is None or not actor.sees(row.jurisdiction_id):
         raise NotFound(f"item {item_id} not found")
     return row

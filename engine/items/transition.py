@@ -29,7 +29,7 @@ from engine.errors import (
 from engine.items.audit import GENESIS, EventRecord
 from engine.items.queries import visible_jurisdiction
 from engine.items.refs import next_ref
-from engine.kernel import Actor, Role, check_text, plain_json
+from engine.kernel import Actor, Role, check_text, is_row_id, plain_json
 from engine.org import find_idempotent, remember_idempotent
 from engine.runtime import Runtime
 from engine.storage import EVENT, ITEM, JUR, UNIT, USER, inserted_id, read_tx, write_tx
@@ -140,7 +140,7 @@ def _routing(conn: Connection, actor: Actor, td: TransitionDef, data: Mapping[st
     if data.get("assignee") is not None:
         arow = conn.execute(select(USER.c.id, USER.c.jurisdiction_id)
                             .where(USER.c.id == data["assignee"], USER.c.active.is_(True))
-                            ).first()
+                            ).first() if is_row_id(data["assignee"]) else None
         target = values.get("jurisdiction_id", item.jurisdiction_id)
         if arow is None or not actor.sees(arow.jurisdiction_id) or (
                 arow.jurisdiction_id != target and not actor.sees(target)):
@@ -156,7 +156,8 @@ def _check_refs(conn: Connection, actor: Actor, wf: WorkflowDef, td: TransitionD
         if spec.kind != "item_ref":
             continue
         other = conn.execute(select(ITEM.c.id, ITEM.c.workflow, ITEM.c.jurisdiction_id)
-                             .where(ITEM.c.id == data[spec.name])).first()
+                             .where(ITEM.c.id == data[spec.name])).first() \
+            if is_row_id(data[spec.name]) else None
         if other is None or not actor.sees(other.jurisdiction_id) or other.id == item_id \
                 or other.workflow != wf.name:
             raise InvalidData(f"{spec.name}: no other {wf.name} item {data[spec.name]!r} "
