@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.deps import IdentityConfig
-from api.middleware import RequestLog
+from api.middleware import InputLimits, RequestLog
 from api.routes import (
     audit,
     health,
@@ -58,6 +58,8 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    # the last added runs first: RequestLog gives every answer, a 413 included, its id
+    app.add_middleware(InputLimits, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     _document_validation_errors_as_problems(app)
     return app

@@ -65,6 +65,12 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None,
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def request_id(request: Request) -> str | None:
+    """The id api/middleware.py gave this request: a 5xx problem carries it, so whoever
+    reports the failure can name the log line."""
+    return getattr(request.state, "request_id", None)
+
+
 def status_for(exc: LeadflowError, request: Request) -> int:
     if isinstance(exc, VersionConflict) and request.headers.get("if-match"):
         return 412
@@ -86,7 +92,10 @@ def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, ReceiptRateLimited):
         headers = {"Retry-After": str(exc.retry_after)}
-    return problem(status_for(exc, request), str(exc), headers, **extra)
+    status = status_for(exc, request)
+    if status >= 500:
+        extra["request_id"] = request_id(request)
+    return problem(status, str(exc), headers, **extra)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -96,9 +105,11 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, f"invalid request: {listed}", fields=fields)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail))
+    headers = dict(exc.headers or {})
+    extra = {"request_id": request_id(request)} if exc.status_code >= 500 else {}
+    return problem(exc.status_code, str(exc.detail), headers or None, **extra)
 
 
 def install(app: FastAPI) -> None:
@@ -111,7 +122,9 @@ _DESCRIPTIONS = {
     400: "Bad request", 401: "No bearer token, or an unknown or revoked one",
     403: "Your role may not do this", 404: "Not found, or outside your jurisdiction",
     409: "Not allowed in the current state (the body lists what is allowed)",
-    412: "If-Match no longer matches the item's version", 422: "Invalid input (see fields)",
+    412: "If-Match no longer matches the item's version",
+    413: "The request body is larger than the server accepts",
+    422: "Invalid input (see fields)",
     503: "Not ready",
 }
 
