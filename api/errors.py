@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.schemas import Problem
 from engine.errors import (
@@ -53,6 +55,17 @@ STATUS_OF: dict[type[LeadflowError], int] = {
     ReceiptRateLimited: 429,  # with Retry-After
     AuditBroken: 500,
 }
+
+
+class PreconditionFailed(Exception):
+    """A request precondition the API itself checks (a malformed or weak If-Match): 412, and
+    the message says what was wrong. A version that no longer matches is the engine's
+    VersionConflict."""
+
+    def __init__(self, detail: str, *, current_version: int | None = None) -> None:
+        self.detail = detail
+        self.current_version = current_version
+        super().__init__(detail)
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None,
@@ -105,24 +118,44 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, f"invalid request: {listed}", fields=fields)
 
 
+def _precondition_failed(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PreconditionFailed)
+    return problem(412, exc.detail, current_version=exc.current_version)
+
+
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     extra = {"request_id": request_id(request)} if exc.status_code >= 500 else {}
     return problem(exc.status_code, str(exc.detail), headers or None, **extra)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path. The router's own Allow names only the
+    first route whose path matched, and GET and POST of one path are two routes here.
+    (`iter_route_contexts` sees the routes of included routers, which app.routes nests.)"""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is Match.PARTIAL or match is Match.FULL:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(LeadflowError, _engine_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PreconditionFailed, _precondition_failed)
 
 
 _DESCRIPTIONS = {
-    400: "Bad request", 401: "No bearer token, or an unknown or revoked one",
+    400: "The body is not UTF-8 JSON", 401: "No bearer token, or an unknown or revoked one",
     403: "Your role may not do this", 404: "Not found, or outside your jurisdiction",
     409: "Not allowed in the current state (the body lists what is allowed)",
-    412: "If-Match no longer matches the item's version",
+    412: "If-Match is malformed or no longer matches the item's version",
     413: "The request body is larger than the server accepts",
     422: "Invalid input (see fields)",
     503: "Not ready",

@@ -14,12 +14,16 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     model_validator,
 )
 
 # Nesting a request body may have: well above any real one, well below the depth at which
 # pydantic and the JSON encoders give up (item data has its own, lower, limit in the engine).
 MAX_BODY_DEPTH = 32
+# JSON Schema `pattern` is a search: a string holding at least one non-blank character, as
+# the engine, which strips what it stores, requires.
+NOT_BLANK = r"\S"
 
 
 class Strict(BaseModel):
@@ -101,3 +105,9 @@ def _in_range_utc(value: datetime) -> datetime:
 
 TimeParam = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text),
                       AfterValidator(_in_range_utc)] | None
+
+
+def text_field(*, max_length: int, min_length: int = 1, pattern: str = NOT_BLANK,
+               **kwargs: Any) -> Any:
+    """A required text field whose schema says what the engine accepts: not blank."""
+    return Field(min_length=min_length, max_length=max_length, pattern=pattern, **kwargs)
