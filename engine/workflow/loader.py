@@ -35,7 +35,7 @@ ANNOTATION_TRIGGERS = frozenset({"link", "read_identity", "add_info"})
 RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
-     "create_roles", "vocabularies"}
+     "create_roles", "link_roles", "vocabularies"}
 )
 
 
@@ -350,9 +350,12 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
     escalation = _escalation(raw.get("escalation"), c)
     create_roles = _str_list(raw.get("create_roles", ["office", "handler"]), "create_roles", c,
                              "create_roles")
-    for r in create_roles:
-        if r not in ROLES:
-            c.add("create_roles", f"unknown role {r!r}", f"use one of: {', '.join(sorted(ROLES))}")
+    # who may link two items as related (engine.intake.links); nobody unless declared
+    link_roles = _str_list(raw.get("link_roles", []), "link_roles", c, "link_roles")
+    for key, roles in (("create_roles", create_roles), ("link_roles", link_roles)):
+        for r in roles:
+            if r not in ROLES:
+                c.add(key, f"unknown role {r!r}", f"use one of: {', '.join(sorted(ROLES))}")
     labels = raw.get("labels") or {}
     if not isinstance(labels, Mapping):
         c.add("labels", "labels must be a mapping", "write `labels: {lead: 问题线索}`")
@@ -365,6 +368,7 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         name=name, version=version, title=str(raw.get("title", name)),
         labels={str(k): str(v) for k, v in labels.items()}, states=states,
         transitions=transitions, escalation=escalation, create_roles=create_roles,
+        link_roles=link_roles,
         source_file=file, body=text, content_hash=content_hash(text), extra=extra,
     )
 

@@ -118,6 +118,7 @@ class WorkflowDef:
     source_file: str
     body: str
     content_hash: str
+    link_roles: tuple[str, ...] = ()  # may link two items as related; none unless declared
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
