@@ -25,6 +25,7 @@ from engine.org.tree import (
     placement,
     read_org_file,
     subtree_ids,
+    subtree_ids_query,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "revoke_token",
     "rotate_tokens",
     "subtree_ids",
+    "subtree_ids_query",
 ]
