@@ -81,7 +81,7 @@ def test_who_may_link_is_data() -> None:
     assert parse_definition(text, "lead.yaml").link_roles == ("office", "handler")
     line = next(x for x in text.splitlines() if x.startswith("link_roles:"))
     assert parse_definition(text.replace(line + "\n", ""), "lead.yaml").link_roles == ()
-    with pytest.raises(DefinitionError, match="link_roles.*unknown role 'auditor'"):
+    with pytest.raises(DefinitionError, match=r"link_roles.*unknown role 'auditor'"):
         parse_definition(text.replace(line, "link_roles: [office, auditor]"), "lead.yaml")
     rect = (default_workflows_dir() / "rectification.yaml").read_text(encoding="utf-8")
     assert parse_definition(rect, "rectification.yaml").link_roles == ()

@@ -51,7 +51,8 @@ def test_an_unexpected_failure_is_a_problem_with_the_request_id(
     assert line["route"] == "/v1/items"
     trace = line["traceback"]
     assert "Traceback (most recent call last)" in trace
-    assert "sqlalchemy.exc." in trace and "[SQL: SELECT" in trace
+    assert "sqlalchemy.exc." in trace
+    assert "[SQL: SELECT" in trace
     assert "fail" in trace  # the frames are there
     assert SECRET_VALUE not in json.dumps(captured, ensure_ascii=False, default=str)
     assert "[parameters:" not in trace
