@@ -141,19 +141,20 @@ def _expected_version(item: Any, if_match: str | None) -> int | None:
         return None
     value = if_match.strip()
     if ETAG.match(value) is None:
-        raise PreconditionFailed(_etag_problem(value[:40]), current_version=item.version)
+        raise PreconditionFailed(_etag_problem(value), current_version=item.version)
     return int(value.strip('"'))
 
 
 def _etag_problem(value: str) -> str:
+    shown = repr(value if len(value) <= 40 else value[:40] + "…")
     example = f'send the ETag of the item as given, e.g. If-Match: {etag(1)}'
     if value.startswith("W/"):
-        return f"If-Match {value!r} is a weak ETag, which If-Match never matches; {example}"
+        return f"If-Match {shown} is a weak ETag, which If-Match never matches; {example}"
     if "," in value:
-        return f"If-Match {value!r} lists several ETags; name exactly one: {example}"
+        return f"If-Match {shown} lists several ETags; name exactly one: {example}"
     if not (value.startswith('"') and value.endswith('"') and len(value) >= 2):
-        return f"If-Match {value!r} is not a quoted ETag; {example}"
-    return (f"If-Match {value!r} is not an ETag this server issues (they are quoted item "
+        return f"If-Match {shown} is not a quoted ETag; {example}"
+    return (f"If-Match {shown} is not an ETag this server issues (they are quoted item "
             f"versions); {example}")
 
 
