@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.deps import IdentityConfig
-from api.middleware import RequestLog
+from api.middleware import InputLimits, RequestLog
 from api.routes import (
     audit,
     health,
@@ -63,9 +63,11 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
         app.include_router(router)
     mount_apidocs(app)  # offline /docs and /redoc
     mount_console(app, rt, settings)  # the web console at /
+    # the last added runs first: RequestLog gives every answer, a 413 included, its id
+    app.add_middleware(InputLimits, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     security_headers(app)
-    _document_validation_errors_as_problems(app)
+    _document_problems(app)
     return app
 
 
@@ -83,23 +85,29 @@ def _scheduler_lifespan(rt: Runtime, settings: Settings) -> Any:
     return lifespan
 
 
-def _document_validation_errors_as_problems(app: FastAPI) -> None:
-    """FastAPI documents its automatic 422 as `HTTPValidationError` JSON, but api/errors.py
-    answers every validation error as problem+json; make the document say what is sent,
-    also for routes that did not declare 422 themselves."""
+def _document_problems(app: FastAPI) -> None:
+    """Make the document say what is sent. FastAPI documents its automatic 422 as
+    `HTTPValidationError` JSON, but api/errors.py answers every validation error as
+    problem+json, also for routes that did not declare 422 themselves; and every operation
+    with a body can answer 400 (the body is not UTF-8 JSON) and 413 (api/middleware.py)."""
     original = app.openapi
-    problem_422 = errors.problems(422)[422]
-    content = {errors.PROBLEM_JSON: problem_422["content"][errors.PROBLEM_JSON]}
+    declared = errors.problems(400, 413, 422)
 
     def openapi() -> dict[str, Any]:
         schema = original()
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                response = operation.get("responses", {}).get("422")
-                if response is not None and errors.PROBLEM_JSON not in response.get("content", {}):
-                    response["description"] = problem_422["description"]
-                    response["content"] = content
+                responses = operation.get("responses", {})
+                wanted = ["422"] if "422" in responses else []
+                if "requestBody" in operation:
+                    wanted += ["400", "413"]
+                for status in wanted:
+                    entry = declared[int(status)]
+                    response = responses.setdefault(status, {})
+                    if errors.PROBLEM_JSON not in response.get("content", {}):
+                        response["description"] = entry["description"]
+                        response["content"] = {
+                            errors.PROBLEM_JSON: entry["content"][errors.PROBLEM_JSON]}
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-

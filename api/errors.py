@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.schemas import Problem
 from engine.errors import (
@@ -55,6 +57,17 @@ STATUS_OF: dict[type[LeadflowError], int] = {
 }
 
 
+class PreconditionFailed(Exception):
+    """A request precondition the API itself checks (a malformed or weak If-Match): 412, and
+    the message says what was wrong. A version that no longer matches is the engine's
+    VersionConflict."""
+
+    def __init__(self, detail: str, *, current_version: int | None = None) -> None:
+        self.detail = detail
+        self.current_version = current_version
+        super().__init__(detail)
+
+
 def problem(status: int, detail: str, headers: dict[str, str] | None = None,
             **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
@@ -63,6 +76,12 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None,
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"} | (headers or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def request_id(request: Request) -> str | None:
+    """The id api/middleware.py gave this request: a 5xx problem carries it, so whoever
+    reports the failure can name the log line."""
+    return getattr(request.state, "request_id", None)
 
 
 def status_for(exc: LeadflowError, request: Request) -> int:
@@ -86,7 +105,10 @@ def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, ReceiptRateLimited):
         headers = {"Retry-After": str(exc.retry_after)}
-    return problem(status_for(exc, request), str(exc), headers, **extra)
+    status = status_for(exc, request)
+    if status >= 500:
+        extra["request_id"] = request_id(request)
+    return problem(status, str(exc), headers, **extra)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -96,22 +118,46 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, f"invalid request: {listed}", fields=fields)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _precondition_failed(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PreconditionFailed)
+    return problem(412, exc.detail, current_version=exc.current_version)
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    extra = {"request_id": request_id(request)} if exc.status_code >= 500 else {}
+    return problem(exc.status_code, str(exc.detail), headers or None, **extra)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path. The router's own Allow names only the
+    first route whose path matched, and GET and POST of one path are two routes here.
+    (`iter_route_contexts` sees the routes of included routers, which app.routes nests.)"""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is Match.PARTIAL or match is Match.FULL:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(LeadflowError, _engine_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PreconditionFailed, _precondition_failed)
 
 
 _DESCRIPTIONS = {
-    400: "Bad request", 401: "No bearer token, or an unknown or revoked one",
+    400: "The body is not UTF-8 JSON", 401: "No bearer token, or an unknown or revoked one",
     403: "Your role may not do this", 404: "Not found, or outside your jurisdiction",
     409: "Not allowed in the current state (the body lists what is allowed)",
-    412: "If-Match no longer matches the item's version", 422: "Invalid input (see fields)",
+    412: "If-Match is malformed or no longer matches the item's version",
+    413: "The request body is larger than the server accepts",
+    422: "Invalid input (see fields)",
     503: "Not ready",
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import ConfigError
@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # everything works except storing or reading a reporter's identity.
     identity_key: SecretStr | None = None
     identity_read_roles: str = "office,admin"  # comma separated
+    # The largest request body the API reads (LEADFLOW_MAX_BODY_BYTES); a larger one is 413
+    # before any of it is parsed, with or without Content-Length.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     def identity_readers(self) -> frozenset[str]:
         """The roles that may read a reporter's identity (LEADFLOW_IDENTITY_READ_ROLES)."""

@@ -11,7 +11,8 @@ from api.deps import Auditor, RuntimeDep
 from api.errors import problems
 from api.schemas import AuditEventOut, BrokenChainOut, EventPage, TimeParam, VerifyOut
 from api.views import event_out
-from engine.items import EventFilters, item_ids_in_scope, list_events, verify, visible_jurisdiction
+from engine.items import EventFilters, list_events, verify_in_scope, visible_jurisdiction
+from engine.kernel import MAX_ROW_ID
 from engine.storage import read_tx, snapshot_tx
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -26,7 +27,7 @@ def events(actor: Auditor, rt: RuntimeDep,
                max_length=32, description="items now in this jurisdiction's subtree")] = None,
            at_from: TimeParam = None, at_to: TimeParam = None,
            limit: Annotated[int, Query(ge=1, le=200)] = 100,
-           after: Annotated[int | None, Query(ge=0, le=2**62,
+           after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID,
                                               description="next_cursor of the last page")
                             ] = None) -> EventPage:
     """Audit events of the items in your scope, oldest first."""
@@ -44,7 +45,7 @@ def events(actor: Auditor, rt: RuntimeDep,
 def verify_chains(actor: Auditor, rt: RuntimeDep) -> VerifyOut:
     """Verify every audit chain in your scope: hashes, links, heads, replayed states."""
     with snapshot_tx(rt.db) as conn:
-        report = verify(conn, item_ids=item_ids_in_scope(conn, actor))
+        report = verify_in_scope(conn, actor)
     return VerifyOut(ok=report.ok, checked_items=report.items, checked_events=report.events,
                      broken=[BrokenChainOut(item_id=b.item_id, ref=b.ref, first_bad_seq=b.seq,
                                             reason=b.reason) for b in report.broken])

@@ -13,10 +13,9 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import Person, RuntimeDep, ScopedItem
-from api.errors import problems
+from api.errors import PreconditionFailed, problems
 from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, TransitionIn
 from api.views import event_out, item_detail, item_out
-from engine.errors import VersionConflict
 from engine.items import (
     ItemFilters,
     apply,
@@ -37,9 +36,9 @@ IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
     description="Retrying with the same key and body returns the same item")]
 IfMatch = Annotated[str | None, Header(
-    alias="If-Match", max_length=100,
+    alias="If-Match",
     description="The item's ETag (its version); the transition fails with 412 if it moved")]
-ETAG = re.compile(r'^(?:W/)?"?(\d{1,10})"?$')
+ETAG = re.compile(r'^"(\d{1,10})"$')  # what etag() writes; nothing else can match
 ETAG_HEADER = {"ETag": {"description": "the item's version, quoted; send it as If-Match",
                         "schema": {"type": "string"}}}
 LOCATION_HEADER = {"Location": {"description": "the item's URL", "schema": {"type": "string"}}}
@@ -135,12 +134,28 @@ def transition(item: ScopedItem, body: TransitionIn, actor: Person, rt: RuntimeD
 
 
 def _expected_version(item: Any, if_match: str | None) -> int | None:
-    if not if_match or if_match.strip() == "*":
+    """The version If-Match names. RFC 9110 compares If-Match strongly, so a weak ETag never
+    matches; anything but one of the quoted versions etag() writes is a 412 that says what
+    was wrong (a list, though HTTP allows one, cannot name the one version to expect)."""
+    if if_match is None or if_match.strip() == "*":
         return None
-    m = ETAG.match(if_match.strip())
-    if m is None:  # an ETag we never issued cannot match the current one
-        raise VersionConflict(item_id=item.id, expected=-1, actual=item.version)
-    return int(m.group(1))
+    value = if_match.strip()
+    if ETAG.match(value) is None:
+        raise PreconditionFailed(_etag_problem(value), current_version=item.version)
+    return int(value.strip('"'))
+
+
+def _etag_problem(value: str) -> str:
+    shown = repr(value if len(value) <= 40 else value[:40] + "…")
+    example = f'send the ETag of the item as given, e.g. If-Match: {etag(1)}'
+    if value.startswith("W/"):
+        return f"If-Match {shown} is a weak ETag, which If-Match never matches; {example}"
+    if "," in value:
+        return f"If-Match {shown} lists several ETags; name exactly one: {example}"
+    if not (value.startswith('"') and value.endswith('"') and len(value) >= 2):
+        return f"If-Match {shown} is not a quoted ETag; {example}"
+    return (f"If-Match {shown} is not an ETag this server issues (they are quoted item "
+            f"versions); {example}")
 
 
 @router.get("/{item_id}/history", response_model=History,

@@ -70,7 +70,9 @@ def links(item: ScopedItem, actor: Person, rt: RuntimeDep) -> list[LinkOut]:
 
 
 @router.post("/v1/items/{item_id}/links", status_code=201, response_model=list[LinkOut],
-             responses=problems(401, 403, 404, 422))
+             responses=problems(401, 403, 404, 422, ok={200: {
+                 "model": list[LinkOut],
+                 "description": "The two were linked already: nothing changed"}}))
 def link(item: ScopedItem, body: LinkIn, actor: Person, rt: RuntimeDep) -> JSONResponse:
     """Link a related lead without merging; both leads' histories record it. Linking an
     already linked pair changes nothing (200)."""

@@ -8,14 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Strict
+from api.schemas.common import Strict, text_field
 from api.schemas.workflows import FieldOut
 
 
 class ItemCreate(Strict):
     workflow: str = Field(min_length=1, max_length=64)
     jurisdiction: str = Field(min_length=1, max_length=32)
-    title: str = Field(min_length=1, max_length=500)
+    title: str = text_field(max_length=500)
     # pydantic copies a mutable default per instance; ruff only knows that of a BaseModel
     # subclass defined in the same module
     data: dict[str, Any] = {}  # noqa: RUF012

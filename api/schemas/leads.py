@@ -7,19 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Strict
+from api.schemas.common import Strict, text_field
 from api.schemas.items import ItemDetail
 
 
 class SubjectIn(Strict):
-    name: str = Field(max_length=200, description="被反映人姓名")
-    unit: str = Field(max_length=200, description="被反映人单位")
+    name: str = text_field(max_length=200, description="被反映人姓名")
+    unit: str = text_field(max_length=200, description="被反映人单位")
     post: str | None = Field(default=None, max_length=200, description="职务")
 
 
 class AttachmentIn(Strict):
-    name: str = Field(max_length=255)
-    size: int = Field(ge=0)
+    name: str = text_field(max_length=255)
+    size: int = Field(ge=0, le=2**53 - 1, description="bytes")
     sha256: str = Field(min_length=64, max_length=64)
 
 
@@ -30,11 +30,11 @@ class ReporterIn(Strict):
 
 
 class LeadIn(Strict):
-    jurisdiction: str = Field(max_length=32, description="jurisdiction code")
+    jurisdiction: str = text_field(max_length=32, description="jurisdiction code")
     channel: str = Field(max_length=64, description="see GET /v1/leads/vocabularies")
     category: str = Field(max_length=64, description="see GET /v1/leads/vocabularies")
     subject: SubjectIn
-    allegation: str = Field(max_length=20_000)
+    allegation: str = text_field(max_length=20_000)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
     reporter: ReporterIn = Field(default_factory=lambda: ReporterIn(anonymous=True))
     title: str | None = Field(default=None, max_length=500)
@@ -70,7 +70,9 @@ class LinkOut(BaseModel):
 
 
 class ReasonIn(Strict):
-    reason: str = Field(min_length=1, max_length=1000, description="why you need to know")
+    # engine/intake/identity.py MIN_REASON: four characters once stripped
+    reason: str = text_field(min_length=4, max_length=1000, pattern=r"\S[\s\S]{2,}\S",
+                             description="why you need to know")
 
 
 class ReporterOut(BaseModel):

@@ -15,7 +15,7 @@ class JurisdictionIn(Strict):
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     level: Literal["province", "city", "county"]
-    parent: str | None = None
+    parent: str | None = Field(default=None, max_length=32)
 
 
 class JurisdictionOut(BaseModel):
@@ -30,7 +30,7 @@ class UnitIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["committee", "police", "procuratorate", "court", "justice", "office",
                   "discipline"]
-    jurisdiction: str
+    jurisdiction: str = Field(max_length=32)
 
 
 class UnitOut(BaseModel):
@@ -44,8 +44,8 @@ class UnitOut(BaseModel):
 class UserIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     role: Literal["admin", "handler", "office", "supervisor", "client"]
-    jurisdiction: str
-    unit: str | None = None
+    jurisdiction: str = Field(max_length=32)
+    unit: str | None = Field(default=None, max_length=64)
 
 
 class UserOut(BaseModel):

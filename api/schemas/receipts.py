@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Strict
+from api.schemas.common import Strict, text_field
 from api.schemas.leads import AttachmentIn
 
 
@@ -17,7 +17,7 @@ class ReceiptIn(Strict):
 
 
 class FollowUpIn(ReceiptIn):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = text_field(max_length=10_000)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
 
 

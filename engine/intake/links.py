@@ -2,7 +2,9 @@
 (flagged at intake), and merges (the workflow's `merge` trigger, found in the audit trail).
 
 Linking writes a `link` event into both leads' histories, in one transaction; a merge does
-the same through engine.items.transition. Every listing shows only leads the reader may see."""
+the same through engine.items.transition. Only the roles the workflow declares in
+`link_roles` may link (supervisors and the reporting platform read, they do not write). Every
+listing shows only leads the reader may see."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select
 
-from engine.errors import InvalidData, NotFound
+from engine.errors import Forbidden, InvalidData, NotFound
 from engine.items import annotate
-from engine.kernel import Actor
+from engine.kernel import Actor, is_row_id
 from engine.runtime import Runtime
 from engine.storage import EVENT, ITEM, LINK, read_tx, write_tx
 
@@ -35,8 +37,9 @@ class LinkView:
 
 
 def _visible_lead(conn: Connection, actor: Actor, item_id: int) -> Any:
-    row = conn.execute(select(ITEM.c.id, ITEM.c.ref, ITEM.c.workflow, ITEM.c.jurisdiction_id)
-                       .where(ITEM.c.id == item_id)).first()
+    row = conn.execute(select(ITEM.c.id, ITEM.c.ref, ITEM.c.workflow, ITEM.c.workflow_version,
+                              ITEM.c.jurisdiction_id)
+                       .where(ITEM.c.id == item_id)).first() if is_row_id(item_id) else None
     if row is None or not actor.sees(row.jurisdiction_id):
         raise NotFound(f"item {item_id} not found")
     return row
@@ -45,7 +48,11 @@ def _visible_lead(conn: Connection, actor: Actor, item_id: int) -> Any:
 def link_leads(rt: Runtime, *, actor: Actor, item_id: int, other_id: int,
                note: str = "") -> bool:
     """Link two related leads without merging them; both histories record it. Returns
-    False (and writes nothing) when they are already linked."""
+    False (and writes nothing) when they are already linked.
+
+    Raises NotFound when `item_id` is missing or out of scope (checked first, so a role that
+    may not link learns nothing of items it cannot see), then Forbidden for a role the
+    item's workflow does not list in `link_roles`."""
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InvalidData(f"note must be at most {MAX_NOTE} characters",
@@ -54,6 +61,10 @@ def link_leads(rt: Runtime, *, actor: Actor, item_id: int, other_id: int,
         raise InvalidData("a lead cannot be linked to itself", fields={"other_id": "same item"})
     with write_tx(rt.db) as conn:
         first = _visible_lead(conn, actor, item_id)
+        roles = rt.registry.get(first.workflow, first.workflow_version).link_roles
+        if actor.role not in roles:
+            raise Forbidden(f"role {actor.role!r} may not link {first.workflow} items; "
+                            f"link_roles: {', '.join(roles) or 'none'}")
         try:
             second = _visible_lead(conn, actor, other_id)
         except NotFound:  # named in the body, not the path: bad input, as for merge_into

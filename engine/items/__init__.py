@@ -2,7 +2,7 @@
 `apply`, `annotate`) and the only writer of audit events; the rest reads: queries, reports,
 verification of the hash chains."""
 
-from engine.items.audit import GENESIS, EventRecord, verify
+from engine.items.audit import GENESIS, EventRecord, verify, verify_in_scope
 from engine.items.audit_parallel import verify_all
 from engine.items.queries import (
     EventFilters,
@@ -53,6 +53,7 @@ __all__ = [
     "user_ids_in_scope",
     "verify",
     "verify_all",
+    "verify_in_scope",
     "visible_items",
     "visible_jurisdiction",
     "visible_unit",

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, Text, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, String, Text, select, type_coerce
 
-from engine.kernel import event_body, timestamp
+from engine.kernel import Actor, event_body, timestamp
+from engine.org import subtree_ids_query
 from engine.storage import EVENT, ITEM
 
 GENESIS = "0" * 64
@@ -63,8 +64,24 @@ class VerifyReport:
         return not self.broken
 
 
-def _rows(conn: Connection, item_ids: list[int] | None, id_range: tuple[int, int] | None,
-          batch: int) -> Iterator[Any]:
+def _item_filters(id_col: Any, item_ids: list[int] | None, id_range: tuple[int, int] | None,
+                  jurisdiction_id: int | None) -> list[ColumnElement[bool]]:
+    """Which items to check, as conditions on `id_col` (ITEM.c.id or EVENT.c.item_id). A
+    jurisdiction is its nested-set subtree, in a subquery: a province's scope holds millions
+    of items, and a list of their ids would exceed SQLite's and PostgreSQL's limits on bound
+    parameters."""
+    out: list[ColumnElement[bool]] = []
+    if item_ids is not None:
+        out.append(id_col.in_(item_ids))
+    if id_range is not None:
+        out += [id_col >= id_range[0], id_col < id_range[1]]
+    if jurisdiction_id is not None:
+        out.append(id_col.in_(select(ITEM.c.id).where(
+            ITEM.c.jurisdiction_id.in_(subtree_ids_query(jurisdiction_id)))))
+    return out
+
+
+def _rows(conn: Connection, where: list[ColumnElement[bool]], batch: int) -> Iterator[Any]:
     # `at` and `data` come as the driver gives them (type_coerce skips SQLAlchemy's
     # converters, the slowest part of reading millions of events); `_at_text` and
     # `_data` finish the job for both databases.
@@ -73,11 +90,7 @@ def _rows(conn: Connection, item_ids: list[int] | None, id_range: tuple[int, int
         EVENT.c.actor_role, EVENT.c.trigger, EVENT.c.from_state, EVENT.c.to_state,
         type_coerce(EVENT.c.data, Text), EVENT.c.comment, EVENT.c.workflow,
         EVENT.c.workflow_version, EVENT.c.prev_hash, EVENT.c.hash,
-    ).order_by(EVENT.c.item_id, EVENT.c.seq)
-    if item_ids is not None:
-        q = q.where(EVENT.c.item_id.in_(item_ids))
-    if id_range is not None:
-        q = q.where(EVENT.c.item_id >= id_range[0], EVENT.c.item_id < id_range[1])
+    ).where(*where).order_by(EVENT.c.item_id, EVENT.c.seq)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
     yield from result
 
@@ -99,18 +112,27 @@ def _data(stored: Any) -> Any:
     return (json.loads(stored) if isinstance(stored, str | bytes) else stored) or {}
 
 
+def verify_in_scope(conn: Connection, actor: Actor) -> VerifyReport:
+    """`verify` of the chains of every item `actor` may see: its jurisdiction's subtree (an
+    actor's scope, engine.org.actor_for_user), or everything for an actor without limits."""
+    if actor.scope is None:
+        return verify(conn)
+    if actor.jurisdiction_id is None:  # a scope without a jurisdiction: nothing to check
+        return VerifyReport()
+    return verify(conn, jurisdiction_id=actor.jurisdiction_id)
+
+
 def verify(conn: Connection, *, item_ids: list[int] | None = None,
-           id_range: tuple[int, int] | None = None, batch: int = 5000) -> VerifyReport:
-    """Check every chain (or those of `item_ids`, or of ids in [lo, hi) of `id_range`): each
-    hash, each link, the item's head and sequence, and that replaying the chain ends in the
-    item's state. Run it in `engine.storage.db.snapshot_tx` so concurrent writes are not damage."""
+           id_range: tuple[int, int] | None = None, jurisdiction_id: int | None = None,
+           batch: int = 5000) -> VerifyReport:
+    """Check every chain (or those of `item_ids`, of ids in [lo, hi) of `id_range`, of the
+    items in the subtree of `jurisdiction_id`): each hash, each link, the item's head and
+    sequence, and that replaying the chain ends in the item's state. Run it in
+    `engine.storage.db.snapshot_tx` so concurrent writes are not damage."""
     report = VerifyReport()
     iq = select(ITEM.c.id, ITEM.c.ref, ITEM.c.state, ITEM.c.audit_seq, ITEM.c.audit_head)
-    if item_ids is not None:
-        iq = iq.where(ITEM.c.id.in_(item_ids))
-    if id_range is not None:
-        iq = iq.where(ITEM.c.id >= id_range[0], ITEM.c.id < id_range[1])
-    items = {r.id: r for r in conn.execute(iq)}
+    items = {r.id: r for r in conn.execute(iq.where(
+        *_item_filters(ITEM.c.id, item_ids, id_range, jurisdiction_id)))}
     report.items = len(items)
     bad: set[int] = set()
     last: dict[int, tuple[int, str, str]] = {}  # item -> (seq, hash, to_state)
@@ -125,7 +147,8 @@ def verify(conn: Connection, *, item_ids: list[int] | None = None,
     sha256 = hashlib.sha256
     # plain tuples: attribute access on Row objects costs more than the hashing itself
     for (iid, seq, at, actor, role, trigger, from_state, to_state, data, comment, workflow,
-         version, prev_hash, stored) in _rows(conn, item_ids, id_range, batch):
+         version, prev_hash, stored) in _rows(
+            conn, _item_filters(EVENT.c.item_id, item_ids, id_range, jurisdiction_id), batch):
         report.events += 1
         if iid in bad:
             continue

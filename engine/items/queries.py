@@ -14,14 +14,14 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Select, and_, or_, select
 
 from engine.errors import InvalidData, NotFound
 from engine.items.scope import sees_item, visible_item_branches, visible_items
-from engine.kernel import Actor
+from engine.kernel import Actor, is_row_id
 from engine.org import subtree_ids
 from engine.storage import EVENT, ITEM, JUR, UNIT, USER
 
@@ -111,16 +111,21 @@ def _encode_cursor(order: Order, row: Any) -> str:
 
 
 def _decode_cursor(order: Order, cursor: str) -> dict[str, Any]:
+    """The key a cursor carries, checked as input: it comes back from the client, so an id
+    outside the id columns' range or a time Python cannot hold is refused like any other
+    malformed cursor, never compared in SQL."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(key, dict) or key.get("o") != order or not isinstance(key["id"], int):
+        if not isinstance(key, dict) or key.get("o") != order or not is_row_id(key["id"]):
             raise ValueError("wrong cursor")
         if order == "due":
-            key["due"] = datetime.fromisoformat(key["due"])
-            if key["due"].tzinfo is None:
+            due = datetime.fromisoformat(key["due"])
+            if due.tzinfo is None:
                 raise ValueError("naive time in cursor")
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+            key["due"] = due.astimezone(UTC)  # OverflowError near year 1 or 9999
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError, binascii.Error,
+            UnicodeDecodeError):
         raise InvalidData("cursor is not valid for this query; start again without it",
                           fields={"cursor": "invalid"}) from None
     return key

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from engine.errors import InvalidData
 from engine.items.scope import sees_item
-from engine.kernel import Actor
+from engine.kernel import Actor, is_row_id
 from engine.storage import ITEM, JUR, UNIT, USER
 from engine.workflow import FieldSpec, WorkflowDef, is_blank
 
@@ -48,7 +48,8 @@ def route(conn: Connection, actor: Actor, wf: WorkflowDef, data: Mapping[str, An
     if user is not None and data.get(user.name) is not None:
         uid = data[user.name]
         row = conn.execute(select(USER.c.id, USER.c.jurisdiction_id, USER.c.unit_id)
-                           .where(USER.c.id == uid, USER.c.active.is_(True))).first()
+                           .where(USER.c.id == uid, USER.c.active.is_(True))
+                           ).first() if is_row_id(uid) else None  # out of the id column's range
         if row is None or not actor.sees(row.jurisdiction_id) or not _works_at(conn, row, place):
             raise InvalidData(
                 f"{user.name}: user {uid!r} does not exist, is outside your jurisdiction, or "
@@ -83,7 +84,7 @@ def check_refs(conn: Connection, actor: Actor, wf: WorkflowDef, specs: Iterable[
             continue
         other = conn.execute(select(ITEM.c.id, ITEM.c.workflow, ITEM.c.jurisdiction_id,
                                     ITEM.c.unit_id, ITEM.c.assignee_id, ITEM.c.created_by)
-                             .where(ITEM.c.id == ref)).first()
+                             .where(ITEM.c.id == ref)).first() if is_row_id(ref) else None
         if other is None or not sees_item(actor, other) or other.id == item_id \
                 or other.workflow != wf.name:
             raise InvalidData(f"{spec.name}: no other {wf.name} item {ref!r} in your "

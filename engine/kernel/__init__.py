@@ -5,11 +5,12 @@ from engine.kernel.actors import SYSTEM, Actor
 from engine.kernel.canonical import dumps, event_body, timestamp
 from engine.kernel.clock import Clock, ManualClock, SystemClock
 from engine.kernel.durations import Duration, DurationUnit
-from engine.kernel.plain_json import check_text, plain_json
+from engine.kernel.plain_json import MAX_ROW_ID, check_text, is_row_id, plain_json
 from engine.kernel.roles import ITEM_SCOPES, ROLES, SCOPE_MEANING, ItemScope, Role
 
 __all__ = [
     "ITEM_SCOPES",
+    "MAX_ROW_ID",
     "ROLES",
     "SCOPE_MEANING",
     "SYSTEM",
@@ -24,6 +25,7 @@ __all__ = [
     "check_text",
     "dumps",
     "event_body",
+    "is_row_id",
     "plain_json",
     "timestamp",
 ]

@@ -45,6 +45,7 @@ from engine.org.tree import (
     placement,
     read_org_file,
     subtree_ids,
+    subtree_ids_query,
 )
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "sign_out",
     "sign_out_everywhere",
     "subtree_ids",
+    "subtree_ids_query",
     "user_by_login",
     "verify_password",
 ]

@@ -43,7 +43,7 @@ ANNOTATION_TRIGGERS = frozenset({"link", "read_identity", "add_info"})
 RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
-     "create_roles", "vocabularies", "fields"}
+     "create_roles", "link_roles", "vocabularies", "fields"}
 )
 
 
@@ -330,9 +330,12 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         version = 0
     create_roles = _str_list(raw.get("create_roles", ["office", "handler"]), "create_roles", c,
                              "create_roles")
-    for r in create_roles:
-        if r not in ROLES:
-            c.add("create_roles", f"unknown role {r!r}", f"use one of: {', '.join(sorted(ROLES))}")
+    # who may link two items as related (engine.intake.links); nobody unless declared
+    link_roles = _str_list(raw.get("link_roles", []), "link_roles", c, "link_roles")
+    for key, roles in (("create_roles", create_roles), ("link_roles", link_roles)):
+        for r in roles:
+            if r not in ROLES:
+                c.add(key, f"unknown role {r!r}", f"use one of: {', '.join(sorted(ROLES))}")
     vocab = parse_vocabularies(raw.get("vocabularies"), c)
     declared = "fields" in raw
     items = parse_item_fields(raw["fields"], vocab, create_roles, c) if declared else None
@@ -356,6 +359,7 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         name=name, version=version, title=str(raw.get("title", name)),
         labels={str(k): str(v) for k, v in labels.items()}, states=states,
         transitions=transitions, escalation=escalation, create_roles=create_roles,
+        link_roles=link_roles,
         source_file=file, body=text, content_hash=content_hash(text), fields=items,
         vocabularies=vocab, declared=declared, extra=extra,
     )

@@ -104,6 +104,7 @@ class WorkflowDef:
     # False: the body has no `fields:` section (version-1 files); its fields were derived
     # from `vocabularies:` and the transitions' `requires:` (docs/workflows.md)
     declared: bool = True
+    link_roles: tuple[str, ...] = ()  # may link two items as related; none unless declared
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
