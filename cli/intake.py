@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     ident = sub.add_parser("identity", help="reporter identity protection")
     idsub = ident.add_subparsers(dest="identity_command", required=True, metavar="SUBCOMMAND")
     nk = idsub.add_parser("new-key", help="print a fresh LEADFLOW_IDENTITY_KEY")
-    nk.set_defaults(func=cmd_identity_new_key)
+    nk.set_defaults(func=cmd_identity_new_key, database=False)
 
 
 def cmd_import_leads(args: argparse.Namespace, settings: Settings) -> int:

@@ -38,7 +38,7 @@ from engine.storage.scheduler_tables import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from engine.storage.schema import metadata, upgrade
+from engine.storage.schema import SchemaRevision, metadata, schema_revision, upgrade
 from engine.storage.tables import (
     COUNTER,
     DEF,
@@ -95,6 +95,7 @@ __all__ = [
     "ReceiptFailure",
     "RefCounter",
     "ReporterIdentity",
+    "SchemaRevision",
     "UTCDateTime",
     "Unit",
     "User",
@@ -108,6 +109,7 @@ __all__ = [
     "make_engine",
     "metadata",
     "read_tx",
+    "schema_revision",
     "snapshot_tx",
     "upgrade",
     "worker_id",

@@ -7,6 +7,7 @@ from engine.workflow.loader import (
     SYSTEM_TRIGGERS,
     default_workflows_dir,
     load_dir,
+    load_file,
 )
 from engine.workflow.machines import decide, mermaid
 from engine.workflow.model import EscalationDef, FieldSpec, StateDef, TransitionDef, WorkflowDef
@@ -24,6 +25,7 @@ __all__ = [
     "decide",
     "default_workflows_dir",
     "load_dir",
+    "load_file",
     "mermaid",
     "registry_from_db",
     "store_definitions",
