@@ -20,10 +20,8 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from engine.errors import Forbidden, NotFound, OrgError
 from engine.kernel import ROLES, Actor
+from engine.org.org_file import LEVELS, UNIT_KINDS, org_problems
 from engine.storage import JUR, UNIT, USER, inserted_id
-
-LEVELS = ("province", "city", "county")
-UNIT_KINDS = ("committee", "police", "procuratorate", "court", "justice", "office", "discipline")
 
 
 def renumber(conn: Connection) -> None:
@@ -212,9 +210,14 @@ class OrgLoadReport:
 
 def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoadReport:
     """Load an org document (see cli/examples/org.yaml). Everything or nothing: the caller runs
-    this in one transaction. Existing codes are skipped so a file can be loaded again."""
+    this in one transaction. Existing codes are skipped so a file can be loaded again. A bad
+    document is refused before anything is written, with every problem named by its entry."""
     if not isinstance(doc, Mapping):
         raise OrgError("org file must be a mapping with jurisdictions, units and users")
+    problems = org_problems(conn, doc)
+    if problems:
+        raise OrgError(f"{len(problems)} problem(s) in the org file, nothing was loaded:\n"
+                       + "\n".join(f"  {p}" for p in problems))
     njur = nunit = 0
     for i, j in enumerate(doc.get("jurisdictions") or []):
         _require(j, ("code", "name", "level"), f"jurisdictions[{i}]")
