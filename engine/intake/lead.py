@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from engine.errors import IdentityKeyError, InvalidData
+from engine.errors import IdentityKeyError, InvalidData, NotFound
 from engine.intake.attachments import Attachment, parse_attachments
 from engine.intake.identity import Identity, IdentityCipher, store_identity
 from engine.intake.receipts import new_receipt_code, store_receipt
-from engine.items import Change, create_item
+from engine.items import Change, create_item, get_item
 from engine.kernel import Actor, Role
 from engine.runtime import Runtime
 from engine.storage import JUR, LINK, SUBJECT, read_tx
@@ -69,7 +69,7 @@ class LeadIntake:
 class LeadCreated:
     change: Change
     receipt_code: str | None  # shown once to an anonymous platform reporter, never stored
-    possible_duplicates: tuple[int, ...]
+    possible_duplicates: tuple[int, ...]  # earlier leads about the same person the creator sees
 
 
 def vocabularies(rt: Runtime) -> Mapping[str, Mapping[str, str]]:
@@ -180,12 +180,16 @@ def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
     receipt = (new_receipt_code()
                if lead.reporter.anonymous and actor.role == Role.client.value else None)
     duplicates: list[int] = []
+    visible: list[int] = []
 
     def protected_rows(conn: Connection, change: Change) -> None:
         key = subject_key(lead.subject_name, lead.subject_unit)
         duplicates.extend(conn.execute(select(SUBJECT.c.item_id).where(
             SUBJECT.c.subject_key == key).order_by(SUBJECT.c.item_id)).scalars())
         conn.execute(insert(SUBJECT).values(item_id=change.item_id, subject_key=key))
+        # every duplicate is flagged (whoever sees both leads finds the link), but the
+        # creator is told only of those it may see: neither ids nor a count of the others
+        visible.extend(d for d in duplicates if _sees_item(conn, actor, d))
         if duplicates:
             conn.execute(insert(LINK), [
                 {"item_id": a, "other_id": b, "kind": "duplicate", "actor": actor.label,
@@ -200,4 +204,13 @@ def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
                          title=lead.title, data=lead.item_data(actor), unit=lead.unit,
                          comment=comment, after=protected_rows)
     return LeadCreated(change=change, receipt_code=receipt,
-                       possible_duplicates=tuple(duplicates))
+                       possible_duplicates=tuple(visible))
+
+
+def _sees_item(conn: Connection, actor: Actor, item_id: int) -> bool:
+    """The items part's own scope rule (get_item), so this can never disagree with reads."""
+    try:
+        get_item(conn, actor, item_id)
+    except NotFound:
+        return False
+    return True
