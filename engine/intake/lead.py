@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,9 +168,12 @@ def resolve_jurisdiction(conn: Connection, actor: Actor, code: str) -> int:
 
 
 def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
-                cipher: IdentityCipher | None, comment: str = "") -> LeadCreated:
+                cipher: IdentityCipher | None, comment: str = "",
+                after: Callable[[Connection, Change], None] | None = None) -> LeadCreated:
     """Create the lead, its encrypted reporter, its receipt (anonymous reporter through a
-    client such as the platform) and its duplicate flags: all in one transaction."""
+    client such as the platform) and its duplicate flags: all in one transaction, at whose
+    end `after(conn, change)` runs (the importer's record of the file; raising there rolls
+    the whole lead back, which is how a dry run checks everything and keeps nothing)."""
     if lead.has_identity and cipher is None:
         raise IdentityKeyError("this lead names its reporter, but LEADFLOW_IDENTITY_KEY is "
                                "not configured, so the identity cannot be stored; nothing "
@@ -199,6 +202,8 @@ def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
             store_identity(conn, cipher, change.item_id, lead.reporter, change.at)
         if receipt is not None:
             store_receipt(conn, change.item_id, receipt, change.at)
+        if after is not None:
+            after(conn, change)
 
     change = create_item(rt, actor=actor, workflow=WORKFLOW, jurisdiction_id=jid,
                          title=lead.title, data=lead.item_data(actor), unit=lead.unit,
