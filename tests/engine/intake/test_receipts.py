@@ -199,6 +199,7 @@ def test_the_session_limit_holds_under_parallel_requests(
     refuse the rest. Each lookup waits (inside its transaction, after counting) for the
     others to have counted too, so without the session lock all would count 0 and go on;
     with it they take turns and the wait gives up."""
+    import contextlib
     import threading
 
     import engine.intake.receipts as receipts
@@ -209,10 +210,8 @@ def test_the_session_limit_holds_under_parallel_requests(
     real_hash = receipts.code_hash
 
     def hash_after_everyone_counted(code: str) -> str:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
         return real_hash(code)
 
     monkeypatch.setattr(receipts, "code_hash", hash_after_everyone_counted)
