@@ -259,3 +259,13 @@ def test_the_docs_name_only_commands_that_exist() -> None:
     wrong = [f"{file}: `{line}`: {why}" for file, line in found
              if (why := _check(parser, line.split()[1:]))]
     assert wrong == []
+
+
+def test_a_malformed_setting_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A setting that does not parse names its variable instead of a pydantic traceback."""
+    monkeypatch.setenv("LEADFLOW_PORT", "eighty")
+    assert main(["identity", "new-key"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: configuration: LEADFLOW_PORT: ")
+    assert len(err.splitlines()) == 1
