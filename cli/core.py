@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.database import require_database
 from engine.errors import DefinitionError, InvalidData
 from engine.kernel import SystemClock
 from engine.org import (
@@ -22,22 +23,24 @@ from engine.org import (
 from engine.runtime import load_workflows, open_runtime
 from engine.settings import Settings
 from engine.storage import make_engine, read_tx, upgrade, write_tx
-from engine.workflow import available_triggers, load_dir, mermaid, registry_from_db
+from engine.workflow import available_triggers, load_dir, load_file, mermaid, registry_from_db
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create or upgrade the database and load the workflows")
     p.set_defaults(func=cmd_init)
 
-    wf = sub.add_parser("workflows", help="check, list or draw workflow definitions")
+    wf = sub.add_parser("workflows", help="check workflow files or draw a diagram")
     wsub = wf.add_subparsers(dest="wf_command", required=True, metavar="SUBCOMMAND")
     c = wsub.add_parser("check", help="validate workflow files (exit 1 on any problem)")
-    c.add_argument("dir", nargs="?", type=Path, help="folder of *.yaml (default: configured)")
-    c.set_defaults(func=cmd_workflows_check)
+    c.add_argument("path", nargs="?", type=Path,
+                   help="a folder of *.yaml or one workflow file (default: the configured "
+                        "folder, LEADFLOW_WORKFLOWS_DIR)")
+    c.set_defaults(func=cmd_workflows_check, database=False)
     d = wsub.add_parser("diagram", help="print a Mermaid state diagram")
     d.add_argument("name")
     d.add_argument("--version", type=int, help="a stored version (default: the file's)")
-    d.set_defaults(func=cmd_workflows_diagram)
+    d.set_defaults(func=cmd_workflows_diagram, database=False)  # --version checks its own
 
     org = sub.add_parser("org", help="load jurisdictions, units and users")
     osub = org.add_subparsers(dest="org_command", required=True, metavar="SUBCOMMAND")
@@ -47,7 +50,7 @@ def register(sub: Any) -> None:
 
     v = sub.add_parser("verify", help="verify every audit chain; exit 1 if any is broken")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
-    v.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+    v.add_argument("--workers", type=positive_int, default=min(os.cpu_count() or 1, 4),
                    help="processes to split large databases over (default: CPUs, at most 4)")
     v.set_defaults(func=cmd_verify)
 
@@ -71,6 +74,17 @@ def register(sub: Any) -> None:
     sh.add_argument("item", type=int)
     sh.add_argument("--as", dest="user", type=int, required=True, help="acting user id")
     sh.set_defaults(func=cmd_items_show)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _json_object(text: str, flag: str = "--data") -> dict[str, Any]:
@@ -98,9 +112,16 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
-    directory = args.dir or settings.workflows_dir
+    path: Path = args.path or settings.workflows_dir
+    if not path.exists():
+        print(f"error: {path} does not exist; give a folder of *.yaml workflow files or "
+              "one workflow file", file=sys.stderr)
+        return 1
     try:
-        defs = load_dir(directory)
+        defs = [load_file(path)] if path.is_file() else load_dir(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
     except DefinitionError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -121,6 +142,7 @@ def cmd_workflows_diagram(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         print(mermaid(defs[args.name]), end="")
         return 0
+    require_database(settings.database_url)
     db = make_engine(settings.database_url)
     with read_tx(db) as conn:
         wf = registry_from_db(conn).get(args.name, args.version)
@@ -129,9 +151,8 @@ def cmd_workflows_diagram(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_org_load(args: argparse.Namespace, settings: Settings) -> int:
-    db = make_engine(settings.database_url)
-    upgrade(db)
     doc = read_org_file(args.file)
+    db = make_engine(settings.database_url)  # main() checked it exists and is initialised
     with write_tx(db) as conn:
         report = load_org(conn, doc, SystemClock().now())
     print(f"loaded {report.jurisdictions} jurisdiction(s), {report.units} unit(s), "

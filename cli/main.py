@@ -1,5 +1,11 @@
 """`leadflow` command line. Each group of commands lives in its own module with a
-`register(subparsers)` function; add new modules to COMMAND_MODULES."""
+`register(subparsers)` function; add new modules to COMMAND_MODULES.
+
+A command uses an existing, initialised database unless it sets `database=False` in its
+defaults (it needs none) or is one of CREATES_DATABASE; main() checks that before the command
+runs. A command may set `usage=function(args) -> problem or None` for what argparse cannot say.
+Every error reaches the user as one line on stderr and exit code 1 (2 for usage), never a
+traceback."""
 
 from __future__ import annotations
 
@@ -7,8 +13,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
 from cli import core, intake, scheduler, serve, users
-from engine.errors import LeadflowError
+from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
+from engine.errors import ConfigError, LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
@@ -22,20 +32,55 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
+    _name_subcommands(sub)
     return parser
+
+
+def _name_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """A group's line in `leadflow --help` ends with its real subcommands, taken from the
+    parser itself, so the help can never offer one that does not exist."""
+    for action in sub._choices_actions:
+        group = sub.choices[action.dest]
+        names = [name for a in group._actions
+                 if isinstance(a, argparse._SubParsersAction) for name in a.choices]
+        if names:
+            action.help = f"{action.help} ({', '.join(names)})"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        wrong = "; ".join(f"LEADFLOW_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                          for e in exc.errors())
+        raise ConfigError(f"configuration: {wrong}") from None
+    if args.database_url:
+        settings.database_url = args.database_url
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = Settings()
-    if args.database_url:
-        settings.database_url = args.database_url
-    configure(settings.log_format, settings.log_level)
+    usage = getattr(args, "usage", None)
+    problem = usage(args) if usage is not None else None
+    if problem:
+        print(f"leadflow {args.command}: {problem}", file=sys.stderr)
+        return 2
     try:
+        settings = _settings(args)
+        configure(settings.log_format, settings.log_level)
+        if getattr(args, "database", True):
+            if args.command in CREATES_DATABASE:
+                check_creatable(settings.database_url)
+            else:
+                require_database(settings.database_url)
         code: int = args.func(args, settings)
     except LeadflowError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:  # the database went away, is locked or cannot be created
+        print(f"error: database: {first_line(exc)}", file=sys.stderr)
         return 1
     return code
 

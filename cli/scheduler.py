@@ -24,12 +24,16 @@ from engine.storage import read_tx, write_tx
 
 
 def register(sub: Any) -> None:
-    sw = sub.add_parser("sweep", help="remind and escalate due items")
-    sw.add_argument("--once", action="store_true", required=True,
-                    help="run one sweep now and print what it did")
+    sw = sub.add_parser("sweep", help="one deadline sweep now: remind and escalate due "
+                                          "items (needs --once)",
+                        description="Run one deadline sweep now and print what it did. For "
+                                    "sweeps that keep running, use `leadflow scheduler` (or "
+                                    "`leadflow serve`, which sweeps in-process).")
+    sw.add_argument("--once", action="store_true",
+                    help="required: run one sweep now and print what it did")
     sw.add_argument("--batch", type=int, default=500, help="items per transaction")
     sw.add_argument("--verbose", "-v", action="store_true", help="print every step")
-    sw.set_defaults(func=cmd_sweep)
+    sw.set_defaults(func=cmd_sweep, usage=_sweep_usage)
 
     sc = sub.add_parser("scheduler", help="run the scheduler (sweep, webhooks, digests) "
                                           "until stopped")
@@ -69,6 +73,14 @@ def _runtime(settings: Settings) -> Runtime:
     with read_tx(rt.db) as conn:
         refresh_overrides(rt.calendar, conn)
     return rt
+
+
+def _sweep_usage(args: argparse.Namespace) -> str | None:
+    if args.once:
+        return None
+    return ("this command runs one sweep and exits, so it needs --once (`leadflow sweep "
+            "--once`); to keep sweeping every LEADFLOW_SWEEP_INTERVAL_SECONDS, run `leadflow "
+            "scheduler`, or `leadflow serve`, which sweeps in-process")
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:

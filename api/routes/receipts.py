@@ -1,7 +1,8 @@
 """Receipt codes over HTTP, for the reporting platform: the public status of a lead and
 adding information to it. The code travels in the JSON body, never in the URL, so it cannot
 land in an access log; answers are `no-store`. A wrong code is 404; too many wrong codes
-from one reporter session (or one caller overall) are 429 with Retry-After."""
+from one reporter session are 429 with Retry-After (a caller's overall count only raises an
+alert, engine.intake.receipts)."""
 
 from __future__ import annotations
 

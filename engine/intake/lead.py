@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +69,7 @@ class LeadIntake:
 class LeadCreated:
     change: Change
     receipt_code: str | None  # shown once to an anonymous platform reporter, never stored
-    possible_duplicates: tuple[int, ...]
+    possible_duplicates: tuple[int, ...]  # earlier leads about the same person the creator sees
 
 
 def vocabularies(rt: Runtime) -> Mapping[str, Mapping[str, str]]:
@@ -171,9 +171,12 @@ def resolve_jurisdiction(conn: Connection, actor: Actor, code: str) -> int:
 
 
 def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
-                cipher: IdentityCipher | None, comment: str = "") -> LeadCreated:
+                cipher: IdentityCipher | None, comment: str = "",
+                after: Callable[[Connection, Change], None] | None = None) -> LeadCreated:
     """Create the lead, its encrypted reporter, its receipt (anonymous reporter through a
-    client such as the platform) and its duplicate flags: all in one transaction."""
+    client such as the platform) and its duplicate flags: all in one transaction, at whose
+    end `after(conn, change)` runs (the importer's record of the file; raising there rolls
+    the whole lead back, which is how a dry run checks everything and keeps nothing)."""
     if lead.has_identity and cipher is None:
         raise IdentityKeyError("this lead names its reporter, but LEADFLOW_IDENTITY_KEY is "
                                "not configured, so the identity cannot be stored; nothing "
@@ -183,12 +186,16 @@ def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
     receipt = (new_receipt_code()
                if lead.reporter.anonymous and actor.role == Role.client.value else None)
     duplicates: list[int] = []
+    visible: list[int] = []
 
     def protected_rows(conn: Connection, change: Change) -> None:
         key = subject_key(lead.subject_name, lead.subject_unit)
         duplicates.extend(conn.execute(select(SUBJECT.c.item_id).where(
             SUBJECT.c.subject_key == key).order_by(SUBJECT.c.item_id)).scalars())
         conn.execute(insert(SUBJECT).values(item_id=change.item_id, subject_key=key))
+        # every duplicate is flagged (whoever sees both leads finds the link), but the
+        # creator is told only of those it may see: neither ids nor a count of the others
+        visible.extend(d for d in duplicates if _sees_item(conn, actor, d))
         if duplicates:
             conn.execute(insert(LINK), [
                 {"item_id": a, "other_id": b, "kind": "duplicate", "actor": actor.label,
@@ -198,12 +205,23 @@ def create_lead(rt: Runtime, *, actor: Actor, lead: LeadIntake,
             store_identity(conn, cipher, change.item_id, lead.reporter, change.at)
         if receipt is not None:
             store_receipt(conn, change.item_id, receipt, change.at)
+        if after is not None:
+            after(conn, change)
 
     change = create_item(rt, actor=actor, workflow=WORKFLOW, jurisdiction_id=jid,
                          title=lead.title, data=lead.item_data(actor), unit=lead.unit,
                          comment=comment, after=protected_rows)
     return LeadCreated(change=change, receipt_code=receipt,
-                       possible_duplicates=tuple(duplicates))
+                       possible_duplicates=tuple(visible))
+
+
+def _sees_item(conn: Connection, actor: Actor, item_id: int) -> bool:
+    """The items part's own scope rule (get_item), so this can never disagree with reads."""
+    try:
+        get_item(conn, actor, item_id)
+    except NotFound:
+        return False
+    return True
 
 
 def possible_duplicates(conn: Connection, actor: Actor, *, name: str, unit: str) -> list[Any]:

@@ -4,7 +4,16 @@ adding information to it.
 A code is 160 random bits shown once; only its SHA-256 is stored (the entropy makes a salt
 or a slow hash pointless). A lookup reveals a public status and dates, nothing internal:
 no reference, no unit, no handler, no text. Failed lookups are stored (the audit of
-guessing) and counted per reporter session and per caller to refuse guessing early."""
+guessing) and counted:
+
+- per reporter session: past the limit the session is refused (even with a right code) until
+  the window passes. The count, the lookup and the stored failure share one transaction that
+  holds the session's lock (SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: an
+  advisory transaction lock on the session), so parallel requests cannot overshoot it.
+- per caller (a platform, across all its sessions): never refused, since one guesser would
+  then lock every reporter of that platform out; past the threshold it raises an alert
+  instead: a warning log line and a notification to the offices and admins of the caller's
+  jurisdiction and above, at most one per caller per window."""
 
 from __future__ import annotations
 
@@ -16,19 +25,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from engine.deadlines import CHINA_TZ
 from engine.errors import InvalidData, NotFound, ReceiptRateLimited
 from engine.intake.attachments import parse_attachments
 from engine.items import annotate
-from engine.kernel import Actor
+from engine.kernel import Actor, Role
+from engine.org import chain_to_root
 from engine.runtime import Runtime
 from engine.storage import (
     EVENT,
     FAILURE,
     ITEM,
+    NOTE,
     RECEIPT,
+    USER,
+    is_postgres,
     read_tx,
     write_tx,
 )
@@ -36,6 +49,9 @@ from engine.storage import (
 log = structlog.get_logger("engine.intake.receipts")
 CODE_BYTES = 20  # 160 bits
 MAX_INFO = 10_000
+ALERT_KIND = "receipt_guessing"
+ALERT_ROLES = (Role.office.value, Role.admin.value)
+LOCK_CLASS = 0x5243  # "RC": namespaces this module's PostgreSQL advisory locks
 
 # What a reporter may learn: a coarse status per state, never the state machine itself.
 PUBLIC_STATUS = {
@@ -52,11 +68,12 @@ PUBLIC_STATUS = {
 
 @dataclass(frozen=True, kw_only=True)
 class RateLimit:
-    """Failed lookups allowed per window: per reporter session, and per caller overall."""
+    """Failed lookups per window: `per_client` refuses one reporter session past it;
+    `caller_alert` only raises an alert about a caller (a platform) past it."""
 
     window: timedelta = timedelta(minutes=15)
     per_client: int = 5
-    per_caller: int = 100
+    caller_alert: int = 100
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,25 +104,70 @@ def store_receipt(conn: Connection, item_id: int, code: str, now: datetime) -> N
                                         created_at=now))
 
 
-def _check_rate(conn: Connection, caller: str, client: str, now: datetime,
-                limit: RateLimit) -> None:
+def _lock_session(conn: Connection, client_key: str) -> None:
+    """Serialise lookups of one session until the transaction ends. SQLite's write
+    transactions are serial already; PostgreSQL's READ COMMITTED would let two parallel
+    lookups both count the same failures and both go on."""
+    if is_postgres(conn):
+        digest = hashlib.sha256(client_key.encode()).digest()
+        conn.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"),
+                     {"c": LOCK_CLASS, "k": int.from_bytes(digest[:4], "big", signed=True)})
+
+
+def _check_session(conn: Connection, client_key: str, now: datetime,
+                   limit: RateLimit) -> None:
+    row = conn.execute(select(func.count(), func.min(FAILURE.c.at)).where(
+        FAILURE.c.client == client_key, FAILURE.c.at > now - limit.window)).one()
+    if row[0] >= limit.per_client:
+        retry = int((row[1] + limit.window - now).total_seconds()) + 1
+        raise ReceiptRateLimited(max(retry, 1))
+
+
+def _alert_if_guessing(conn: Connection, actor: Actor, now: datetime,
+                       limit: RateLimit) -> int | None:
+    """After a failure: the caller's failures in the window when they reach the alert
+    threshold and no alert about this caller was raised in the window yet, else None.
+    The alert is a notification to the offices and admins of the caller's jurisdiction and
+    the ones above it, written in this transaction."""
     since = now - limit.window
-    for column, value, cap in ((FAILURE.c.client, client, limit.per_client),
-                               (FAILURE.c.caller, caller, limit.per_caller)):
-        row = conn.execute(select(func.count(), func.min(FAILURE.c.at)).where(
-            column == value, FAILURE.c.at > since)).one()
-        if row[0] >= cap:
-            retry = int((row[1] + limit.window - now).total_seconds()) + 1
-            raise ReceiptRateLimited(max(retry, 1))
+    failures = int(conn.execute(select(func.count()).where(
+        FAILURE.c.caller == actor.label, FAILURE.c.at > since)).scalar_one())
+    if failures < limit.caller_alert:
+        return None
+    subject = f"receipt code guessing suspected: {actor.label} ({actor.name})"[:500]
+    if conn.execute(select(NOTE.c.id).where(NOTE.c.kind == ALERT_KIND, NOTE.c.subject == subject,
+                                            NOTE.c.created_at > since).limit(1)).first():
+        return None
+    chain = ([r.id for r in chain_to_root(conn, actor.jurisdiction_id)]
+             if actor.jurisdiction_id is not None else [])
+    where = [USER.c.active.is_(True), USER.c.role.in_(ALERT_ROLES)]
+    if chain:
+        where.append(USER.c.jurisdiction_id.in_(chain))
+    recipients = list(conn.execute(select(USER.c.id).where(*where)).scalars())
+    minutes = int(limit.window.total_seconds() // 60)
+    body = (f"{failures} failed receipt code lookups in the last {minutes} minutes across "
+            f"all sessions of {actor.label}. Lookups are not refused for this (it would lock "
+            "out every reporter of the platform); each session is still limited. Check the "
+            "receipt_failure records and the platform.")
+    if recipients:
+        conn.execute(insert(NOTE), [{
+            "recipient_id": r, "kind": ALERT_KIND, "item_id": None,
+            "jurisdiction_id": actor.jurisdiction_id, "level": 0, "subject": subject,
+            "body": body, "data": {"caller": actor.label, "failures": failures,
+                                   "window_minutes": minutes},
+            "created_at": now, "read_at": None} for r in recipients])
+    return failures
 
 
 def _find(rt: Runtime, actor: Actor, code: str, client: str, limit: RateLimit) -> int:
-    """The item id behind `code`, after the rate check; a miss is stored and refused."""
+    """The item id behind `code`, after the session's rate check; a miss is stored and
+    refused, and may raise the caller-wide alert."""
     caller = actor.label
     client_key = f"{caller}|{client}"[:200]
     now = rt.clock.now()
     with write_tx(rt.db) as conn:
-        _check_rate(conn, caller, client_key, now, limit)
+        _lock_session(conn, client_key)
+        _check_session(conn, client_key, now, limit)
         row = None
         if 16 <= len(_normalise(code)) <= 64:
             row = conn.execute(select(RECEIPT.c.item_id, ITEM.c.jurisdiction_id)
@@ -114,14 +176,18 @@ def _find(rt: Runtime, actor: Actor, code: str, client: str, limit: RateLimit) -
         if row is not None and actor.sees(row.jurisdiction_id):
             return int(row.item_id)
         conn.execute(insert(FAILURE).values(caller=caller, client=client_key, at=now))
+        alerted = _alert_if_guessing(conn, actor, now, limit)
     log.warning("receipt_lookup_failed", caller=caller)
+    if alerted is not None:
+        log.warning("receipt_guessing_suspected", caller=caller, failures=alerted,
+                    window_s=int(limit.window.total_seconds()))
     raise NotFound("no lead with this receipt code")
 
 
 def lookup(rt: Runtime, *, actor: Actor, code: str, client: str,
            limit: RateLimit | None = None) -> PublicStatus:
     """The public status of the lead behind `code`. NotFound for a wrong code (recorded);
-    ReceiptRateLimited once a client or caller has failed too often."""
+    ReceiptRateLimited once this reporter session has failed too often."""
     item_id = _find(rt, actor, code, client, limit or RateLimit())
     with read_tx(rt.db) as conn:
         item = conn.execute(select(ITEM.c.state, ITEM.c.created_at, ITEM.c.state_entered_at)

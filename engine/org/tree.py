@@ -22,13 +22,11 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from engine.errors import Forbidden, NotFound, OrgError
 from engine.kernel import ROLES, Actor, ItemScope
 from engine.org.logins import check_login
+from engine.org.org_file import LEVELS, UNIT_KINDS, org_problems
 from engine.org.roles import parse_roles, require_scope, store_roles, undeclared
 from engine.storage import JUR, ROLE_SCOPE, UNIT, USER, inserted_id
 
 log = structlog.get_logger("engine.org")
-
-LEVELS = ("province", "city", "county")
-UNIT_KINDS = ("committee", "police", "procuratorate", "court", "justice", "office", "discipline")
 
 
 def renumber(conn: Connection) -> None:
@@ -239,9 +237,14 @@ class OrgLoadReport:
 def load_org(conn: Connection, doc: Mapping[str, Any], now: datetime) -> OrgLoadReport:
     """Load an org document (see cli/examples/org.yaml). Everything or nothing: the caller runs
     this in one transaction. Existing codes are skipped so a file can be loaded again; the
-    `roles:` it declares replace the stored scope of those roles."""
+    `roles:` it declares replace the stored scope of those roles. A bad document is refused
+    before anything is written, with every problem named by its entry."""
     if not isinstance(doc, Mapping):
         raise OrgError("org file must be a mapping with roles, jurisdictions, units and users")
+    problems = org_problems(conn, doc)
+    if problems:
+        raise OrgError(f"{len(problems)} problem(s) in the org file, nothing was loaded:\n"
+                       + "\n".join(f"  {p}" for p in problems))
     nroles = store_roles(conn, parse_roles(doc["roles"])) if "roles" in doc else 0
     njur = nunit = 0
     for i, j in enumerate(doc.get("jurisdictions") or []):

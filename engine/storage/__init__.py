@@ -31,9 +31,11 @@ from engine.storage.db import (
 from engine.storage.intake_tables import (
     FAILURE,
     IDENTITY,
+    IMPORT_BATCH,
     LINK,
     RECEIPT,
     SUBJECT,
+    ImportBatch,
     ItemLink,
     LeadSubject,
     ReceiptCode,
@@ -55,7 +57,7 @@ from engine.storage.scheduler_tables import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from engine.storage.schema import metadata, upgrade
+from engine.storage.schema import SchemaRevision, metadata, schema_revision, upgrade
 from engine.storage.tables import (
     COUNTER,
     DEF,
@@ -90,6 +92,7 @@ __all__ = [
     "FAILURE",
     "IDEM",
     "IDENTITY",
+    "IMPORT_BATCH",
     "ITEM",
     "JUR",
     "LINK",
@@ -114,6 +117,7 @@ __all__ = [
     "DigestMark",
     "EscalationMark",
     "IdempotencyKey",
+    "ImportBatch",
     "Item",
     "ItemLink",
     "ItemSchedule",
@@ -126,6 +130,7 @@ __all__ = [
     "RefCounter",
     "ReporterIdentity",
     "RoleScope",
+    "SchemaRevision",
     "SignInAttempt",
     "UTCDateTime",
     "Unit",
@@ -141,6 +146,7 @@ __all__ = [
     "make_engine",
     "metadata",
     "read_tx",
+    "schema_revision",
     "snapshot_tx",
     "upgrade",
     "worker_id",

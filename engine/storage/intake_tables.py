@@ -1,6 +1,6 @@
 """Tables of lead intake: the reporter's identity kept apart from the item, receipt codes,
-the person a lead is about (for duplicate flagging), links between leads, and failed
-receipt lookups (for rate limiting and audit).
+the person a lead is about (for duplicate flagging), links between leads, failed receipt
+lookups (for rate limiting and audit), and imported files (to notice a second import).
 
 Nothing here holds a secret in the clear: the identity is AES-GCM ciphertext whose key lives
 in configuration only, and a receipt code is stored as its SHA-256."""
@@ -75,8 +75,25 @@ class ReceiptFailure(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+class ImportBatch(SQLModel, table=True):
+    """One file brought in by `leadflow import leads`, known by the SHA-256 of its canonical
+    rows, so that importing the same rows again is noticed. Written in the transaction of
+    the file's first imported row and counted up in each next one, so an import cut short
+    leaves an exact record of what it brought in."""
+
+    __tablename__ = "import_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    rows_sha256: str = Field(max_length=64, index=True)
+    file_name: str = Field(max_length=255)
+    actor: str = Field(max_length=64)
+    rows: int  # data rows in the file
+    imported: int  # rows that became leads
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 IDENTITY = core_table(ReporterIdentity)
 RECEIPT = core_table(ReceiptCode)
 SUBJECT = core_table(LeadSubject)
 LINK = core_table(ItemLink)
 FAILURE = core_table(ReceiptFailure)
+IMPORT_BATCH = core_table(ImportBatch)

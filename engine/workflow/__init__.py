@@ -8,6 +8,7 @@ from engine.workflow.loader import (
     SYSTEM_TRIGGERS,
     default_workflows_dir,
     load_dir,
+    load_file,
 )
 from engine.workflow.machines import decide, mermaid
 from engine.workflow.model import (
@@ -38,6 +39,7 @@ __all__ = [
     "default_workflows_dir",
     "is_blank",
     "load_dir",
+    "load_file",
     "mermaid",
     "registry_from_db",
     "store_definitions",

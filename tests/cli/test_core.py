@@ -166,6 +166,52 @@ def test_verify_passes_then_fails_after_tampering(capsys: pytest.CaptureFixture[
 def test_org_load_of_a_missing_file_fails_cleanly(capsys: pytest.CaptureFixture[str],
                                                   url: str, tmp_path: Path) -> None:
     """org load of a file that does not exist exits 1 with one error line."""
+    assert run(capsys, "--database-url", url, "init")[0] == 0
     code, _, err = run(capsys, "--database-url", url, "org", "load", str(tmp_path / "x.yaml"))
     assert code == 1
     assert err.strip().endswith("cannot read the org file: No such file or directory")
+
+
+def test_workflows_check_of_a_missing_path_says_so(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    """A path that does not exist is named as such, not as a folder without workflows."""
+    code, out, err = run(capsys, "workflows", "check", str(tmp_path / "nope"))
+    assert (code, out) == (1, "")
+    assert err == (f"error: {tmp_path / 'nope'} does not exist; give a folder of *.yaml "
+                   "workflow files or one workflow file\n")
+
+
+def test_workflows_check_accepts_a_single_file(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    """One workflow file is checked on its own: ok, or its problems with file:line."""
+    code, out, _ = run(capsys, "workflows", "check", str(default_workflows_dir() / "lead.yaml"))
+    assert code == 0
+    assert out == (f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v1, 8 states, "
+                   "10 transitions\n")
+    broken = tmp_path / "mini.yaml"
+    broken.write_text(MINI.replace("dest: done", "dest: nowhere"), "utf-8")
+    code, out, err = run(capsys, "workflows", "check", str(broken))
+    assert (code, out) == (1, "")
+    assert f"{broken}:18: at transitions[1].dest: unknown destination state 'nowhere'" in err
+
+
+def test_org_load_reports_every_problem_and_loads_nothing(
+        capsys: pytest.CaptureFixture[str], url: str, tmp_path: Path) -> None:
+    """Every bad entry is named at once, by section, index and name; nothing is loaded."""
+    assert run(capsys, "--database-url", url, "init")[0] == 0
+    org = tmp_path / "org.yaml"
+    org.write_text(EXAMPLE_ORG.read_text("utf-8").replace(
+        "unit: dc-police}", "unit: dc-polise}").replace(
+        "role: handler, jurisdiction: \"510102\"", "role: handlr, jurisdiction: \"510102\""),
+        "utf-8")
+    code, out, err = run(capsys, "--database-url", url, "org", "load", str(org))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "error: 2 problem(s) in the org file, nothing was loaded:",
+        "  users[5] (东城公安-承办人): unknown unit 'dc-polise'",
+        "  users[7] (西城公安-承办人): role 'handlr' is not one of admin, client, handler, "
+        "office, supervisor",
+    ]
+    code, out, _ = run(capsys, "--database-url", url, "org", "load", str(EXAMPLE_ORG))
+    assert code == 0
+    assert "loaded 5 jurisdiction(s), 15 unit(s), 10 user(s)" in out

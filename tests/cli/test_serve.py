@@ -72,6 +72,7 @@ def test_tokens_issue_and_revoke_commands(tmp_path: Path, monkeypatch: pytest.Mo
     """`leadflow tokens issue` prints a working token; `tokens revoke` disables it."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("LEADFLOW_SECRET", SECRET)
+    assert main(["--database-url", url, "init"]) == 0
     assert main(["--database-url", url, "org", "load", str(EXAMPLE_ORG)]) == 0
     capsys.readouterr()
     assert main(["--database-url", url, "tokens", "issue", "3"]) == 0

@@ -121,3 +121,31 @@ def test_intake_chain_verifies(rt: Runtime, make_lead: MakeLead) -> None:
     make_lead()
     with read_tx(rt.db) as conn:
         assert verify(conn).ok
+
+
+def test_duplicates_name_only_leads_the_creator_may_see(rt: Runtime, make_lead: MakeLead,
+                                                        actors: dict[str, Actor]) -> None:
+    """A county office asking about a person reported in another county learns nothing:
+    no id and no count. The flag is still stored, so whoever sees both leads finds it."""
+    from engine.intake.links import read_links
+
+    theirs = make_lead(jurisdiction="510102").change  # 西城县, by the city office
+    mine_first = make_lead(actors["东城办-联络员"], jurisdiction="510101").change
+    mine = make_lead(actors["东城办-联络员"], jurisdiction="510101")
+    assert mine.possible_duplicates == (mine_first.item_id,)
+    with read_tx(rt.db) as conn:
+        flagged = set(conn.execute(select(LINK.c.other_id).where(
+            LINK.c.item_id == mine.change.item_id, LINK.c.kind == "duplicate")).scalars())
+    assert flagged == {theirs.item_id, mine_first.item_id}
+    city = actors["市办-线索组"]
+    assert {v.item_id for v in read_links(rt, actor=city, item_id=mine.change.item_id)} == \
+        {theirs.item_id, mine_first.item_id}
+
+
+def test_a_lead_out_of_every_scope_is_never_named(rt: Runtime, make_lead: MakeLead,
+                                                  actors: dict[str, Actor]) -> None:
+    """The first lead about a person, in a county the next creator cannot see, gives that
+    creator an empty list, as if there were none."""
+    make_lead(jurisdiction="510103")  # 南山县
+    made = make_lead(actors["西城办-联络员"], jurisdiction="510102")
+    assert made.possible_duplicates == ()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from structlog.testing import capture_logs
 
 from engine.errors import InvalidData, NotFound, ReceiptRateLimited
 from engine.intake.lead import LeadCreated
@@ -15,7 +16,7 @@ from engine.items.transition import apply
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
-from engine.storage import EVENT, FAILURE, RECEIPT
+from engine.storage import EVENT, FAILURE, NOTE, RECEIPT, USER
 from engine.storage.db import read_tx
 from tests.fixtures.intake import MakeLead
 
@@ -126,7 +127,7 @@ def test_wrong_code_is_not_found_and_recorded(rt: Runtime, anonymous: LeadCreate
 def test_guessing_is_rate_limited(rt: Runtime, anonymous: LeadCreated,
                                   platform: Actor) -> None:
     """After the allowed failures even the right code is refused until the window passes."""
-    limit = RateLimit(window=timedelta(minutes=15), per_client=3, per_caller=100)
+    limit = RateLimit(window=timedelta(minutes=15), per_client=3)
     for _ in range(3):
         with pytest.raises(NotFound):
             lookup(rt, actor=platform, code=GUESS, client="s1", limit=limit)
@@ -138,7 +139,7 @@ def test_guessing_is_rate_limited(rt: Runtime, anonymous: LeadCreated,
 def test_rate_limit_is_per_reporter_session(rt: Runtime, anonymous: LeadCreated,
                                             platform: Actor) -> None:
     """One session's guessing does not lock out another reporter on the same platform."""
-    limit = RateLimit(per_client=2, per_caller=100)
+    limit = RateLimit(per_client=2)
     for _ in range(2):
         with pytest.raises(NotFound):
             lookup(rt, actor=platform, code=GUESS, client="guesser", limit=limit)
@@ -146,21 +147,97 @@ def test_rate_limit_is_per_reporter_session(rt: Runtime, anonymous: LeadCreated,
                   limit=limit).status == "received"
 
 
-def test_caller_wide_limit_caps_guessing_across_sessions(
+def test_other_sessions_failures_never_refuse_a_right_code(
         rt: Runtime, anonymous: LeadCreated, platform: Actor) -> None:
-    """Rotating session names does not get around the caller's overall limit."""
-    limit = RateLimit(per_client=2, per_caller=4)
-    for i in range(4):
+    """A guesser rotating session names past the caller-wide threshold does not lock out the
+    platform's other reporters: a right code from a fresh session is answered."""
+    limit = RateLimit(per_client=2, caller_alert=4)
+    for i in range(6):
         with pytest.raises(NotFound):
             lookup(rt, actor=platform, code=GUESS, client=f"s{i}", limit=limit)
-    with pytest.raises(ReceiptRateLimited):
-        lookup(rt, actor=platform, code=_code(anonymous), client="fresh", limit=limit)
+    assert lookup(rt, actor=platform, code=_code(anonymous), client="fresh",
+                  limit=limit).status == "received"
+
+
+def _alerts(rt: Runtime) -> list[tuple[str, str]]:
+    with read_tx(rt.db) as conn:
+        return [(r.name, r.subject) for r in conn.execute(
+            select(USER.c.name, NOTE.c.subject).join(USER, USER.c.id == NOTE.c.recipient_id)
+            .where(NOTE.c.kind == "receipt_guessing").order_by(USER.c.name))]
+
+
+def test_caller_wide_guessing_raises_one_alert_per_window(
+        rt: Runtime, anonymous: LeadCreated, platform: Actor, clock: ManualClock) -> None:
+    """At the caller-wide threshold the offices and admins of the platform's jurisdiction
+    and above get one notification and a warning is logged; more failures in the same
+    window add none; the next window may alert again."""
+    limit = RateLimit(window=timedelta(minutes=15), per_client=2, caller_alert=4)
+    with capture_logs() as logs:
+        for i in range(3):
+            with pytest.raises(NotFound):
+                lookup(rt, actor=platform, code=GUESS, client=f"s{i}", limit=limit)
+        assert _alerts(rt) == []
+        for i in range(3, 8):
+            with pytest.raises(NotFound):
+                lookup(rt, actor=platform, code=GUESS, client=f"s{i}", limit=limit)
+    subject = f"receipt code guessing suspected: {platform.label} (检举举报平台)"
+    assert _alerts(rt) == [("市办-线索组", subject), ("省管理员", subject)]
+    warned = [e for e in logs if e["event"] == "receipt_guessing_suspected"]
+    assert [(e["log_level"], e["failures"], e["caller"]) for e in warned] == [
+        ("warning", 4, platform.label)]
+    clock.advance(timedelta(minutes=16))
+    for i in range(4):
+        with pytest.raises(NotFound):
+            lookup(rt, actor=platform, code=GUESS, client=f"t{i}", limit=limit)
+    assert len(_alerts(rt)) == 4
+
+
+def test_the_session_limit_holds_under_parallel_requests(
+        rt: Runtime, anonymous: LeadCreated, platform: Actor,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many parallel wrong lookups of one session store exactly the allowed failures and
+    refuse the rest. Each lookup waits (inside its transaction, after counting) for the
+    others to have counted too, so without the session lock all would count 0 and go on;
+    with it they take turns and the wait gives up."""
+    import contextlib
+    import threading
+
+    import engine.intake.receipts as receipts
+
+    parallel, allowed = 8, 3
+    limit = RateLimit(per_client=allowed, caller_alert=1000)
+    barrier = threading.Barrier(parallel)
+    real_hash = receipts.code_hash
+
+    def hash_after_everyone_counted(code: str) -> str:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+        return real_hash(code)
+
+    monkeypatch.setattr(receipts, "code_hash", hash_after_everyone_counted)
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        try:
+            lookup(rt, actor=platform, code=GUESS, client="one-session", limit=limit)
+        except (NotFound, ReceiptRateLimited) as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=guess) for _ in range(parallel)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(outcomes) == ["NotFound"] * allowed + \
+        ["ReceiptRateLimited"] * (parallel - allowed)
+    with read_tx(rt.db) as conn:
+        assert conn.execute(select(func.count()).select_from(FAILURE)).scalar_one() == allowed
 
 
 def test_limit_lifts_when_the_window_passes(rt: Runtime, anonymous: LeadCreated,
                                             platform: Actor, clock: ManualClock) -> None:
     """Once the window has passed, the right code works again."""
-    limit = RateLimit(window=timedelta(minutes=15), per_client=1, per_caller=100)
+    limit = RateLimit(window=timedelta(minutes=15), per_client=1)
     with pytest.raises(NotFound):
         lookup(rt, actor=platform, code=GUESS, client="s1", limit=limit)
     with pytest.raises(ReceiptRateLimited):
@@ -173,7 +250,7 @@ def test_limit_lifts_when_the_window_passes(rt: Runtime, anonymous: LeadCreated,
 def test_refused_lookups_are_not_counted_again(rt: Runtime, anonymous: LeadCreated,
                                                platform: Actor) -> None:
     """Being rate-limited does not add failures, so the lock does not extend itself."""
-    limit = RateLimit(per_client=1, per_caller=100)
+    limit = RateLimit(per_client=1)
     with pytest.raises(NotFound):
         lookup(rt, actor=platform, code=GUESS, client="s1", limit=limit)
     for _ in range(3):

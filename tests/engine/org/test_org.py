@@ -144,7 +144,7 @@ def test_a_bad_org_file_loads_nothing(rt: Runtime, clock: ManualClock, tmp_path:
     bad = tmp_path / "org.yaml"
     bad.write_text("jurisdictions:\n  - {code: '5199', name: 好市, level: city, parent: '51'}\n"
                    "  - {code: '519901', name: 坏县, level: county, parent: '5198'}\n", "utf-8")
-    with pytest.raises(OrgError, match="parent '5198' does not exist"), \
+    with pytest.raises(OrgError, match=r"jurisdictions\[1\] \(519901\): unknown parent '5198'"), \
             write_tx(rt.db) as conn:
         load_org(conn, read_org_file(bad), clock.now())
     with read_tx(rt.db) as conn:
@@ -154,7 +154,7 @@ def test_a_bad_org_file_loads_nothing(rt: Runtime, clock: ManualClock, tmp_path:
 @pytest.mark.parametrize(("text", "message"), [
     ("jurisdictions: [\n", "not valid YAML"),
     ("- a list\n", "must be a mapping"),
-    ("units:\n  - {code: u1, name: 单位}\n", r"units\[0\]: missing kind, jurisdiction"),
+    ("units:\n  - {code: u1, name: 单位}\n", r"units\[0\] \(u1\): missing kind, jurisdiction"),
 ])
 def test_malformed_org_files_are_refused(rt: Runtime, clock: ManualClock, tmp_path: Path,
                                          text: str, message: str) -> None:
@@ -187,3 +187,71 @@ def test_a_missing_org_file_is_an_org_error(tmp_path: Path) -> None:
     """Naming a file that does not exist is a clear OrgError, not a crash."""
     with pytest.raises(OrgError, match="cannot read the org file: No such file"):
         read_org_file(tmp_path / "nope.yaml")
+
+
+BAD_ORG = """
+jurisdictions:
+  - {code: "5102", name: 新市, level: city, parent: "51"}
+  - {code: "510201", name: 甲县, level: county, parent: "5109"}
+  - {code: "510202", name: 乙县, level: town, parent: "5102"}
+  - {code: "510203", name: 丙县, level: county, parent: "510299"}
+  - {code: "510299", name: 丁县, level: county, parent: "5102"}
+  - {code: "5103", name: 重复, level: city, parent: "5101"}
+  - {code: "5102", name: 又一个, level: city, parent: "51"}
+  - {name: 无码县, level: county}
+units:
+  - {code: xj-police, name: 新市公安局, kind: police, jurisdiction: "5102"}
+  - {code: xj-army, name: 新市某部, kind: army, jurisdiction: "5102"}
+  - {code: xj-court, name: 新市法院, kind: court, jurisdiction: "5199"}
+  - just a string
+users:
+  - {name: 新市-承办人, role: handler, jurisdiction: "5102", unit: xj-police}
+  - {name: 东城公安-承办人2, role: handler, jurisdiction: "510101", unit: dc-polise}
+  - {name: 某人, role: boss, jurisdiction: "5102"}
+  - {name: 越界, role: handler, jurisdiction: "510101", unit: xj-police}
+  - {name: 无处, role: office, jurisdiction: "5188"}
+"""
+
+
+def test_an_org_file_reports_every_problem_by_entry(rt: Runtime, clock: ManualClock,
+                                                    tmp_path: Path) -> None:
+    """One load names every bad entry (section, index, code or name) in file order, and
+    writes nothing, not even the good entries."""
+    f = tmp_path / "org.yaml"
+    f.write_text(BAD_ORG, "utf-8")
+    with pytest.raises(OrgError) as exc, write_tx(rt.db) as conn:
+        load_org(conn, read_org_file(f), clock.now())
+    assert str(exc.value).splitlines() == [
+        "13 problem(s) in the org file, nothing was loaded:",
+        "  jurisdictions[1] (510201): unknown parent '5109'",
+        "  jurisdictions[2] (510202): level 'town' is not one of province, city, county",
+        "  jurisdictions[3] (510203): parent '510299' is listed after it (list parents first)",
+        "  jurisdictions[5] (5103): a city cannot sit under the city '5101'",
+        "  jurisdictions[6] (5102): code '5102' is listed twice (also jurisdictions[0])",
+        "  jurisdictions[7]: missing code",
+        "  units[1] (xj-army): kind 'army' is not one of committee, police, procuratorate, "
+        "court, justice, office, discipline",
+        "  units[2] (xj-court): unknown jurisdiction '5199'",
+        "  units[3]: must be a mapping with code, name, kind, jurisdiction",
+        "  users[1] (东城公安-承办人2): unknown unit 'dc-polise'",
+        "  users[2] (某人): role 'boss' is not one of admin, client, handler, office, supervisor",
+        "  users[3] (越界): unit 'xj-police' is outside jurisdiction '510101'",
+        "  users[4] (无处): unknown jurisdiction '5188'",
+    ]
+    with read_tx(rt.db) as conn:
+        assert conn.execute(select(JUR.c.id).where(JUR.c.code == "5102")).first() is None
+
+
+def test_a_good_org_file_still_loads_after_a_refused_one(rt: Runtime, clock: ManualClock,
+                                                         tmp_path: Path) -> None:
+    """The checks know what the database already holds: a file naming stored parents and
+    units loads, and loading it twice adds nothing."""
+    f = tmp_path / "org.yaml"
+    f.write_text("jurisdictions:\n  - {code: '510104', name: 北坡县, level: county, "
+                 "parent: '5101'}\nunits:\n  - {code: bp-police, name: 北坡县公安局, "
+                 "kind: police, jurisdiction: '510104'}\nusers:\n  - {name: 北坡-承办人, "
+                 "role: handler, jurisdiction: '510104', unit: bp-police}\n  - {name: 市里人, "
+                 "role: handler, jurisdiction: '5101', unit: bp-police}\n", "utf-8")
+    for expected in (2, 0):
+        with write_tx(rt.db) as conn:
+            assert len(load_org(conn, read_org_file(f), clock.now()).users) == expected
