@@ -1,1 +1,0 @@
-"""One module per area, each exposing `router`; `api.app.create_app` includes them."""
