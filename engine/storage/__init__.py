@@ -55,6 +55,18 @@ from engine.storage.tables import (
     User,
     WorkflowDefinition,
 )
+from engine.storage.tlog_tables import (
+    TLOG_CHECKPOINT,
+    TLOG_COSIGNATURE,
+    TLOG_HEAD,
+    TLOG_LEAF,
+    TLOG_NODE,
+    TlogCheckpoint,
+    TlogCosignature,
+    TlogHead,
+    TlogLeaf,
+    TlogNode,
+)
 from engine.storage.types import PortableJSON, UTCDateTime, core_table
 
 __all__ = [
@@ -76,6 +88,11 @@ __all__ = [
     "NOTE",
     "RECEIPT",
     "SUBJECT",
+    "TLOG_CHECKPOINT",
+    "TLOG_COSIGNATURE",
+    "TLOG_HEAD",
+    "TLOG_LEAF",
+    "TLOG_NODE",
     "TOKEN",
     "UNIT",
     "USER",
@@ -95,6 +112,11 @@ __all__ = [
     "ReceiptFailure",
     "RefCounter",
     "ReporterIdentity",
+    "TlogCheckpoint",
+    "TlogCosignature",
+    "TlogHead",
+    "TlogLeaf",
+    "TlogNode",
     "UTCDateTime",
     "Unit",
     "User",

@@ -15,7 +15,8 @@ import engine.storage.api_tables
 import engine.storage.calendar_tables
 import engine.storage.intake_tables
 import engine.storage.scheduler_tables
-import engine.storage.tables  # noqa: F401
+import engine.storage.tables
+import engine.storage.tlog_tables  # noqa: F401
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
