@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.schemas import Problem
 from engine.errors import (
     AuditBroken,
+    CheckpointRejected,
     ConfigError,
     DefinitionConflict,
     DefinitionError,
@@ -25,6 +26,7 @@ from engine.errors import (
     ImportFileError,
     InvalidData,
     LeadflowError,
+    LogBroken,
     NotFound,
     OrgError,
     ReceiptRateLimited,
@@ -51,7 +53,9 @@ STATUS_OF: dict[type[LeadflowError], int] = {
     InvalidData: 422,
     VersionConflict: 409,  # 412 when If-Match was sent; see module docstring
     ReceiptRateLimited: 429,  # with Retry-After
+    CheckpointRejected: 422,
     AuditBroken: 500,
+    LogBroken: 500,  # the transparency log disagrees with itself: nothing a client can fix
 }
 
 
