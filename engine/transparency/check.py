@@ -9,7 +9,7 @@ narrow down where: the first one whose root no longer comes out bounds the chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,7 +105,9 @@ def _signed_sizes(conn: Connection, log_keys: list[Verifier], report: LogReport
     return out
 
 
-def _leaf_rows(conn: Connection) -> Iterable[Any]:
+def _leaf_rows(conn: Connection) -> Generator[Any, None, None]:
+    """The leaves in order with their events and stored leaf hashes, streamed (a server-side
+    cursor on PostgreSQL, closed however the caller stops)."""
     q = (select(TLOG_LEAF.c.idx, TLOG_LEAF.c.event_id, TLOG_LEAF.c.item_id, TLOG_LEAF.c.seq,
                 TLOG_LEAF.c.event_hash.label("recorded"), EVENT.c.id.label("eid"),
                 EVENT.c.item_id.label("e_item"), EVENT.c.seq.label("e_seq"),
@@ -113,14 +115,19 @@ def _leaf_rows(conn: Connection) -> Iterable[Any]:
          .outerjoin(EVENT, EVENT.c.id == TLOG_LEAF.c.event_id)
          .outerjoin(TLOG_NODE, and_(TLOG_NODE.c.level == 0, TLOG_NODE.c.idx == TLOG_LEAF.c.idx))
          .order_by(TLOG_LEAF.c.idx))
-    return conn.execution_options(stream_results=True, yield_per=5000).execute(q)
+    result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def _check_leaf(row: Any, report: LogReport, last_seq: dict[int, tuple[int, int]]) -> bytes:
-    """Check one leaf against its event; returns the leaf hash the root is computed from:
-    the event's own, or the recorded one when the event is gone or differs."""
+    """Check one leaf against its event; returns the leaf hash the root is computed from."""
     name = {"leaf_index": row.idx, "event_id": row.event_id, "item_id": row.item_id}
-    hashed = leaf_hash(bytes.fromhex(row.recorded))
+    # the root comes from the events themselves; from what the log recorded only for an
+    # event that is gone (named already)
+    hashed = leaf_hash(bytes.fromhex(row.recorded if row.eid is None else row.e_hash))
     if row.eid is None:
         report.add(LogProblem(reason=f"the event (seq {row.seq}) no longer exists: deleted, "
                               "perhaps with its item", **name))
@@ -130,8 +137,6 @@ def _check_leaf(row: Any, report: LogReport, last_seq: dict[int, tuple[int, int]
     elif row.e_hash != row.recorded:
         report.add(LogProblem(reason=f"the event's hash is now {row.e_hash}, the log recorded "
                               f"{row.recorded}: the chain was rewritten", **name))
-    else:
-        hashed = leaf_hash(bytes.fromhex(row.e_hash))  # the root comes from the events
     if row.node is not None and bytes(row.node) != hashed:
         report.add(LogProblem(reason="the stored leaf hash is not the event's: leaves were "
                               "moved or rewritten", **name))
@@ -153,7 +158,8 @@ def check_log(conn: Connection, checkpoint: Checkpoint, log_keys: Iterable[Verif
     roots = _Roots([checkpoint.size, head.size, *signed])
     last_seq: dict[int, tuple[int, int]] = {}  # item -> (seq, leaf index) of its last leaf
     gap = False
-    for row in _leaf_rows(conn):
+    rows = _leaf_rows(conn)
+    for row in rows:
         if row.idx != report.leaves:
             report.add(LogProblem(reason=f"leaves {report.leaves}..{row.idx - 1} are missing",
                                   leaf_index=report.leaves))
@@ -161,6 +167,7 @@ def check_log(conn: Connection, checkpoint: Checkpoint, log_keys: Iterable[Verif
             break  # every later index and root is off: the first gap says it
         report.leaves += 1
         roots.push(_check_leaf(row, report, last_seq))
+    rows.close()
     if report.leaves < checkpoint.size:
         if not gap:
             report.add(LogProblem(
@@ -189,8 +196,11 @@ def _root_mismatch(checkpoint: Checkpoint, roots: _Roots, signed: dict[int, byte
     last_good = max([s for s in sizes if s < first_bad and roots.roots.get(s) == signed[s]]
                     or [0])
     if sizes:
-        text += (f", within leaves {last_good}..{first_bad - 1} (the stored checkpoint of "
-                 f"size {last_good} still matches, that of size {first_bad} does not)")
+        still = (f"the stored checkpoint of size {last_good} still matches" if last_good
+                 else "no earlier stored checkpoint matches")
+        bad = (f"that of size {first_bad} does not" if first_bad < checkpoint.size
+               else "the next is this one")
+        text += f", within leaves {last_good}..{first_bad - 1} ({still}, {bad})"
     return text
 
 

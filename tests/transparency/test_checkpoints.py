@@ -200,3 +200,21 @@ def test_cosignatures_are_verified_then_kept_once(rt: Runtime,
         add_cosignatures(rt, config, tampered)
     with pytest.raises(CheckpointRejected, match="WITNESS_KEYS"):
         add_cosignatures(rt, log_config(), cosigned)
+
+
+def test_the_tick_runs_the_log_job(rt: Runtime, actors: dict[str, Actor]) -> None:
+    """The scheduler has a `tlog` job every SEQUENCE_INTERVAL_S; run once, it sequences and
+    signs with the configuration it was given."""
+    from engine.scheduling.tick import build_scheduler
+    from engine.transparency import SEQUENCE_INTERVAL_S
+
+    make_items(rt, actors, 1)
+    sched = build_scheduler(rt, tlog=log_config())
+    job = sched.get_job("tlog")
+    assert job is not None
+    assert job.trigger.interval == timedelta(seconds=SEQUENCE_INTERVAL_S)
+    job.func()
+    with read_tx(rt.db) as conn:
+        made = latest_checkpoint(conn)
+    assert made is not None
+    assert made.size == 3
