@@ -31,8 +31,9 @@ class TlogLeaf(SQLModel, table=True):
 
 
 class TlogNode(SQLModel, table=True):
-    """The hash of the perfect subtree covering leaves [idx·2^level, (idx+1)·2^level);
-    level 0 holds the leaf hashes. Written once, when its last leaf is appended."""
+    """The hash of the perfect subtree covering leaves [idx·2^level, (idx+1)·2^level),
+    level >= 1 (a leaf's hash comes from its tlog_leaf row). Written once, when its last
+    leaf is appended."""
 
     __tablename__ = "tlog_node"
     level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -106,14 +106,16 @@ def _signed_sizes(conn: Connection, log_keys: list[Verifier], report: LogReport
 
 
 def _leaf_rows(conn: Connection) -> Generator[Any, None, None]:
-    """The leaves in order with their events and stored leaf hashes, streamed (a server-side
-    cursor on PostgreSQL, closed however the caller stops)."""
+    """The leaves in order with their events and the stored node over each pair, streamed
+    (a server-side cursor on PostgreSQL, closed however the caller stops)."""
     q = (select(TLOG_LEAF.c.idx, TLOG_LEAF.c.event_id, TLOG_LEAF.c.item_id, TLOG_LEAF.c.seq,
                 TLOG_LEAF.c.event_hash.label("recorded"), EVENT.c.id.label("eid"),
                 EVENT.c.item_id.label("e_item"), EVENT.c.seq.label("e_seq"),
-                EVENT.c.hash.label("e_hash"), TLOG_NODE.c.hash.label("node"))
+                EVENT.c.hash.label("e_hash"), TLOG_NODE.c.hash.label("pair"))
          .outerjoin(EVENT, EVENT.c.id == TLOG_LEAF.c.event_id)
-         .outerjoin(TLOG_NODE, and_(TLOG_NODE.c.level == 0, TLOG_NODE.c.idx == TLOG_LEAF.c.idx))
+         # an odd leaf completes the level-1 node over it and the leaf before
+         .outerjoin(TLOG_NODE, and_(TLOG_NODE.c.level == 1, TLOG_LEAF.c.idx % 2 == 1,
+                                    TLOG_NODE.c.idx == TLOG_LEAF.c.idx // 2))
          .order_by(TLOG_LEAF.c.idx))
     result = conn.execution_options(stream_results=True, yield_per=5000).execute(q)
     try:
@@ -122,12 +124,16 @@ def _leaf_rows(conn: Connection) -> Generator[Any, None, None]:
         result.close()
 
 
-def _check_leaf(row: Any, report: LogReport, last_seq: dict[int, tuple[int, int]]) -> bytes:
-    """Check one leaf against its event; returns the leaf hash the root is computed from."""
+def _check_leaf(row: Any, report: LogReport, last_seq: dict[int, tuple[int, int]],
+                before: bytes) -> tuple[bytes, bytes]:
+    """Check one leaf against its event, and the leaf row with the one `before` it (its
+    recorded leaf hash) against the stored node over the two. Returns the leaf hash the root
+    is computed from, and the recorded one."""
     name = {"leaf_index": row.idx, "event_id": row.event_id, "item_id": row.item_id}
+    recorded = leaf_hash(bytes.fromhex(row.recorded))
     # the root comes from the events themselves; from what the log recorded only for an
     # event that is gone (named already)
-    hashed = leaf_hash(bytes.fromhex(row.recorded if row.eid is None else row.e_hash))
+    hashed = recorded if row.eid is None else leaf_hash(bytes.fromhex(row.e_hash))
     if row.eid is None:
         report.add(LogProblem(reason=f"the event (seq {row.seq}) no longer exists: deleted, "
                               "perhaps with its item", **name))
@@ -137,15 +143,16 @@ def _check_leaf(row: Any, report: LogReport, last_seq: dict[int, tuple[int, int]
     elif row.e_hash != row.recorded:
         report.add(LogProblem(reason=f"the event's hash is now {row.e_hash}, the log recorded "
                               f"{row.recorded}: the chain was rewritten", **name))
-    if row.node is not None and bytes(row.node) != hashed:
-        report.add(LogProblem(reason="the stored leaf hash is not the event's: leaves were "
-                              "moved or rewritten", **name))
+    if row.pair is not None and bytes(row.pair) != node_hash(before, recorded):
+        report.add(LogProblem(reason=f"the stored node over leaves {row.idx - 1} and "
+                              f"{row.idx} is not the hash of those leaves: leaves were moved "
+                              "or rewritten", **name))
     prev = last_seq.get(row.item_id)
     if prev is not None and row.seq <= prev[0]:
         report.add(LogProblem(reason=f"seq {row.seq} comes after seq {prev[0]} (leaf "
                               f"{prev[1]}): events were reordered", **name))
     last_seq[row.item_id] = (row.seq, row.idx)
-    return hashed
+    return hashed, recorded
 
 
 def check_log(conn: Connection, checkpoint: Checkpoint, log_keys: Iterable[Verifier]
@@ -157,7 +164,7 @@ def check_log(conn: Connection, checkpoint: Checkpoint, log_keys: Iterable[Verif
     signed = _signed_sizes(conn, list(log_keys), report)
     roots = _Roots([checkpoint.size, head.size, *signed])
     last_seq: dict[int, tuple[int, int]] = {}  # item -> (seq, leaf index) of its last leaf
-    gap = False
+    gap, before = False, b""
     rows = _leaf_rows(conn)
     for row in rows:
         if row.idx != report.leaves:
@@ -166,7 +173,8 @@ def check_log(conn: Connection, checkpoint: Checkpoint, log_keys: Iterable[Verif
             gap = True
             break  # every later index and root is off: the first gap says it
         report.leaves += 1
-        roots.push(_check_leaf(row, report, last_seq))
+        hashed, before = _check_leaf(row, report, last_seq, before)
+        roots.push(hashed)
     rows.close()
     if report.leaves < checkpoint.size:
         if not gap:

@@ -1,5 +1,5 @@
-"""The log in the database: stored perfect-subtree hashes as a `NodeReader`, and the head
-row, read or locked for the one writer that moves it."""
+"""The log in the database: stored leaves and perfect-subtree hashes as a `NodeReader`, and
+the head row, read or locked for the one writer that moves it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from engine.storage import TLOG_HEAD, TLOG_NODE, is_postgres
-from engine.transparency.merkle import EMPTY_ROOT, Key
+from engine.storage import TLOG_HEAD, TLOG_LEAF, TLOG_NODE, is_postgres
+from engine.transparency.merkle import EMPTY_ROOT, Key, leaf_hash
 
 HEAD_ID = 1
 # keys per query: SQLite binds at most 32766 variables, two per key
@@ -18,18 +18,27 @@ _CHUNK = 4000
 
 
 class DbNodes:
-    """The stored nodes, read through the caller's connection (and so its transaction)."""
+    """The stored nodes, read through the caller's connection (and so its transaction).
+
+    Level 0 is not stored as nodes: a leaf's hash is SHA-256(0x00 ‖ the event hash its
+    tlog_leaf row records), so the leaves table serves it and the sequencer writes half
+    as many rows."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def get_nodes(self, keys: Sequence[Key]) -> Mapping[Key, bytes]:
         out: dict[Key, bytes] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = list(keys[start:start + _CHUNK])
+        leaves = [idx for level, idx in keys if level == 0]
+        inner = [key for key in keys if key[0] > 0]
+        for start in range(0, len(leaves), _CHUNK):
+            rows = self.conn.execute(select(TLOG_LEAF.c.idx, TLOG_LEAF.c.event_hash).where(
+                TLOG_LEAF.c.idx.in_(leaves[start:start + _CHUNK])))
+            out.update({(0, r.idx): leaf_hash(bytes.fromhex(r.event_hash)) for r in rows})
+        for start in range(0, len(inner), _CHUNK):
             rows = self.conn.execute(
                 select(TLOG_NODE.c.level, TLOG_NODE.c.idx, TLOG_NODE.c.hash)
-                .where(tuple_(TLOG_NODE.c.level, TLOG_NODE.c.idx).in_(chunk)))
+                .where(tuple_(TLOG_NODE.c.level, TLOG_NODE.c.idx).in_(inner[start:start + _CHUNK])))
             out.update({(r.level, r.idx): bytes(r.hash) for r in rows})
         return out
 
