@@ -202,7 +202,7 @@ def verify_log(args: argparse.Namespace, settings: Settings) -> bool:
 
 
 def _print_log_report(report: LogReport, origin: str) -> None:
-    print(f"checked {report.leaves} log leaf/leaves against the checkpoint of {origin} at "
+    print(f"checked {report.leaves} leaves of the log against the checkpoint of {origin} at "
           f"size {report.checkpoint_size}; {report.unsequenced} event(s) not in the log yet")
     for problem in report.problems:
         print(f"LOG {problem}")

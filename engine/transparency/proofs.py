@@ -99,8 +99,8 @@ def event_inclusion(rt: Runtime, actor: Actor, event_id: int,
         event = _visible_event(conn, actor, event_id)
         head = read_head(conn)
         tree_size = _tree_size(conn, size, head.size, "size")
-        if event.leaf_index is None:  # pragma: no cover - sequence() just ran
-            raise NotFound(f"audit event {event_id} is not in the log yet")
+        if event.leaf_index is None:  # sequence() just ran: only if the event went since
+            raise NotFound(f"audit event {event_id} is not in the log")
         if event.leaf_index >= tree_size:
             raise InvalidData(
                 f"audit event {event_id} is leaf {event.leaf_index}, outside the tree of "

@@ -92,6 +92,13 @@ def _get(client: httpx.Client, url: str, **params: int) -> httpx.Response:
     return response
 
 
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise CheckpointRejected("the log answered a proof that is not JSON") from None
+
+
 def _detail(response: httpx.Response) -> str:
     try:
         return str(response.json().get("detail", response.text))[:500]
@@ -130,9 +137,12 @@ def witness_once(client: httpx.Client, *, state_path: Path, signer: Signer,
     body = open_log_checkpoint(text, [log_key], origin=state.origin if state else None)
     proof = None
     if state is not None and state.size < body.size:
-        doc = _get(client, "/v1/audit/proof/consistency", **{"from": state.size,
-                                                             "to": body.size}).json()
-        proof = [decode_hash(h, f"proof hash {i}") for i, h in enumerate(doc.get("hashes", []))]
+        doc = _json(_get(client, "/v1/audit/proof/consistency",
+                         **{"from": state.size, "to": body.size}))
+        hashes = doc.get("hashes") if isinstance(doc, dict) else None
+        if not isinstance(hashes, list):
+            raise CheckpointRejected("the log's consistency proof has no list of hashes")
+        proof = [decode_hash(h, f"proof hash {i}") for i, h in enumerate(hashes)]
     check_extends(state, body, proof)
     # recorded before the cosignature leaves: this witness never signs a fork of it
     checkpoint = note_body(text)
