@@ -22,6 +22,7 @@ from api.routes import (
     org,
     receipts,
     reports,
+    transparency,
     workflows,
 )
 from console.apidocs import mount_apidocs
@@ -31,10 +32,12 @@ from engine.intake import IdentityCipher
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
+from engine.transparency import LogConfig
 
 # leads and receipts belong to lead intake, notifications to the scheduler
 ROUTERS = (health.router, org.router, workflows.router, items.router, leads.router,
-           receipts.router, notifications.router, audit.router, reports.router)
+           receipts.router, notifications.router, audit.router, transparency.router,
+           reports.router)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
@@ -47,6 +50,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     settings = settings or Settings()
     identity = IdentityConfig(cipher=IdentityCipher.from_settings(settings),
                               read_roles=settings.identity_readers())
+    tlog = LogConfig.from_settings(settings)
     if rt is None:
         rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret = settings.secret.get_secret_value()
@@ -58,6 +62,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     app.state.rt = rt
     app.state.secret = secret
     app.state.identity = identity
+    app.state.tlog = tlog
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -73,10 +78,11 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
 
 def _scheduler_lifespan(rt: Runtime, settings: Settings) -> Any:
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from engine.scheduling import start_in_process
 
-        sched = start_in_process(rt, sweep_interval_s=settings.sweep_interval_seconds)
+        sched = start_in_process(rt, sweep_interval_s=settings.sweep_interval_seconds,
+                                 tlog=app.state.tlog)
         try:
             yield
         finally:

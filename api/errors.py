@@ -19,6 +19,7 @@ from starlette.routing import Match
 from api.schemas import Problem
 from engine.errors import (
     AuditBroken,
+    CheckpointRejected,
     ConfigError,
     DefinitionConflict,
     DefinitionError,
@@ -27,6 +28,7 @@ from engine.errors import (
     ImportFileError,
     InvalidData,
     LeadflowError,
+    LogBroken,
     NotFound,
     OrgError,
     ReceiptRateLimited,
@@ -53,7 +55,9 @@ STATUS_OF: dict[type[LeadflowError], int] = {
     InvalidData: 422,
     VersionConflict: 409,  # 412 when If-Match was sent; see module docstring
     ReceiptRateLimited: 429,  # with Retry-After
+    CheckpointRejected: 422,
     AuditBroken: 500,
+    LogBroken: 500,  # the transparency log disagrees with itself: nothing a client can fix
 }
 
 

@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.add_argument("--workers", type=positive_int, default=min(os.cpu_count() or 1, 4),
                    help="processes to split large databases over (default: CPUs, at most 4)")
+    v.add_argument("--checkpoint", type=Path, help="also check the transparency log against "
+                                                   "this signed checkpoint, saved earlier")
+    v.add_argument("--log-key", help="the log's verifier key, or @FILE (default: that of "
+                                     "LEADFLOW_TLOG_SIGNING_KEY)")
     v.set_defaults(func=cmd_verify)
 
     it = sub.add_parser("items", help="create items and fire triggers as a user")
@@ -174,7 +178,12 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         for b in report.broken:
             print(f"BROKEN item {b.item_id} ({b.ref}) at event {b.seq}: {b.reason}")
         print("all chains verify" if report.ok else f"{len(report.broken)} broken chain(s)")
-    return 0 if report.ok else 1
+    ok = report.ok
+    if args.checkpoint is not None:
+        from cli.transparency import verify_log
+
+        ok = verify_log(args, settings) and ok
+    return 0 if ok else 1
 
 
 def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:

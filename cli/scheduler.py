@@ -21,6 +21,7 @@ from engine.runtime import Runtime, open_runtime
 from engine.scheduling import daily_digest, deliver_pending, run_forever, run_sweep, weekly_summary
 from engine.settings import Settings
 from engine.storage import read_tx, write_tx
+from engine.transparency import LogConfig
 
 
 def register(sub: Any) -> None:
@@ -100,7 +101,8 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     rt = _runtime(settings)
     print(f"scheduler running (sweep every {settings.sweep_interval_seconds} s); "
           "Ctrl-C to stop", flush=True)
-    run_forever(rt, sweep_interval_s=settings.sweep_interval_seconds)
+    run_forever(rt, sweep_interval_s=settings.sweep_interval_seconds,
+                tlog=LogConfig.from_settings(settings))
     return 0
 
 

@@ -19,7 +19,11 @@ Unauthenticated and Forbidden while checking the token, so no layer defines its 
     ├── InvalidData                required fields are missing or invalid, or a condition fails
     ├── VersionConflict            the item changed since it was read (optimistic lock)
     ├── ReceiptRateLimited         too many failed receipt lookups; carries `retry_after`
+    ├── CheckpointRejected         a checkpoint, cosignature or proof is not signed by a known
+    │                              key, does not verify, or contradicts what its holder has
     └── AuditBroken                an audit chain does not verify
+        └── LogBroken              the transparency log disagrees with itself or with a
+                                   checkpoint it signed (it refuses to sign again)
 
 `api/errors.py` maps each class to exactly one HTTP status.
 """
@@ -142,5 +146,15 @@ class ReceiptRateLimited(LeadflowError):
         super().__init__(f"too many failed receipt lookups; retry in {retry_after} s")
 
 
+class CheckpointRejected(LeadflowError):
+    """A checkpoint, cosignature or proof is refused: no known key signed it, a signature or
+    proof does not verify, or it contradicts what the one checking holds."""
+
+
 class AuditBroken(LeadflowError):
     """An audit chain does not verify."""
+
+
+class LogBroken(AuditBroken):
+    """The transparency log's stored state disagrees with itself or with a checkpoint it
+    signed: signing another checkpoint would sign two inconsistent views."""

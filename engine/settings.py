@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     # The largest request body the API reads (LEADFLOW_MAX_BODY_BYTES); a larger one is 413
     # before any of it is parsed, with or without Content-Length.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # The transparency log (engine/transparency, docs/transparency.md): the Ed25519 note key
+    # that signs checkpoints (`leadflow keys new`), the checkpoints' origin line (default: the
+    # key's name), how often the scheduler signs one, and the witnesses' verifier keys
+    # (comma separated) whose cosignatures it accepts.
+    tlog_signing_key: SecretStr | None = None
+    tlog_origin: str = ""
+    tlog_checkpoint_period_seconds: int = 300
+    tlog_witness_keys: str = ""
 
     def identity_readers(self) -> frozenset[str]:
         """The roles that may read a reporter's identity (LEADFLOW_IDENTITY_READ_ROLES)."""

@@ -14,7 +14,15 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Person, RuntimeDep, ScopedItem
 from api.errors import PreconditionFailed, problems
-from api.schemas import History, ItemCreate, ItemDetail, ItemPage, TimeParam, TransitionIn
+from api.schemas import (
+    History,
+    HistoryEventOut,
+    ItemCreate,
+    ItemDetail,
+    ItemPage,
+    TimeParam,
+    TransitionIn,
+)
 from api.views import event_out, item_detail, item_out
 from engine.items import (
     ItemFilters,
@@ -164,4 +172,6 @@ def item_history(item: ScopedItem, actor: Person, rt: RuntimeDep) -> History:
     """The item's audit events in order, each with its hash and the previous one's."""
     with read_tx(rt.db) as conn:
         rows = history(conn, actor, item.id)
-    return History(item_id=item.id, ref=item.ref, events=[event_out(r) for r in rows])
+    return History(item_id=item.id, ref=item.ref,
+                   events=[HistoryEventOut(**event_out(r), leaf_index=r.leaf_index)
+                           for r in rows])

@@ -82,7 +82,12 @@ class EventOut(BaseModel):
     hash: str
 
 
+class HistoryEventOut(EventOut):
+    leaf_index: int | None = Field(
+        description="the event's leaf in the transparency log; null until sequenced")
+
+
 class History(BaseModel):
     item_id: int
     ref: str
-    events: list[EventOut]
+    events: list[HistoryEventOut]

@@ -23,7 +23,7 @@ from engine.errors import InvalidData, NotFound
 from engine.items.scope import sees_item, visible_item_branches, visible_items
 from engine.kernel import Actor, is_row_id
 from engine.org import subtree_ids
-from engine.storage import EVENT, ITEM, JUR, UNIT, USER
+from engine.storage import EVENT, ITEM, JUR, TLOG_LEAF, UNIT, USER
 
 MAX_LIMIT = 200
 Order = Literal["newest", "due"]
@@ -196,10 +196,12 @@ def list_items(conn: Connection, actor: Actor, filters: ItemFilters, *, now: dat
 
 
 def history(conn: Connection, actor: Actor, item_id: int) -> list[Any]:
-    """The item's audit events in order (NotFound when the item is not visible)."""
+    """The item's audit events in order, each with its transparency-log leaf index (None
+    until sequenced); NotFound when the item is not visible."""
     get_item(conn, actor, item_id)
-    return list(conn.execute(select(EVENT).where(EVENT.c.item_id == item_id)
-                             .order_by(EVENT.c.seq)))
+    return list(conn.execute(select(EVENT, TLOG_LEAF.c.idx.label("leaf_index"))
+                             .outerjoin(TLOG_LEAF, TLOG_LEAF.c.event_id == EVENT.c.id)
+                             .where(EVENT.c.item_id == item_id).order_by(EVENT.c.seq)))
 
 
 @dataclass(frozen=True, kw_only=True)

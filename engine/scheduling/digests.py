@@ -24,6 +24,7 @@ from engine.deadlines import CHINA_TZ, own_offices
 from engine.runtime import Runtime
 from engine.scheduling.notifications import Notice, write
 from engine.storage import DIGEST, ITEM, JUR, MARK, UNIT, write_tx
+from engine.transparency import latest_checkpoint_line
 
 DAILY_AT = time(8, 0)
 WEEKLY_AT = time(8, 30)  # Mondays
@@ -153,6 +154,7 @@ def weekly_summary(rt: Runtime) -> DigestReport:
 def _produce(conn: Connection, tree: _Tree, kind: str, period: str, title: str,
              body: Any, now: datetime) -> DigestReport:
     produced = skipped = 0
+    checkpoint = latest_checkpoint_line(conn)  # the audit log's state the digest was made at
     for jur in _office_jurisdictions(conn, (r.id for r in tree.rows)):
         target = own_offices(conn, jur)
         if target is None:
@@ -165,6 +167,9 @@ def _produce(conn: Connection, tree: _Tree, kind: str, period: str, title: str,
             skipped += 1
             continue
         text, counts = body(jur)
+        if checkpoint is not None:
+            text += f"\n审计日志检查点：{checkpoint}"
+            counts = counts | {"checkpoint": checkpoint}
         name = next(r.name for r in tree.rows if r.id == jur)
         write(conn, Notice(kind=f"digest_{kind}", subject=f"{title}（{period}）：{name}",
                            body=text, jurisdiction_id=jur,

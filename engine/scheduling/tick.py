@@ -28,6 +28,7 @@ from engine.scheduling.digests import DAILY_AT, WEEKLY_AT, daily_digest, weekly_
 from engine.scheduling.sweep import run_sweep
 from engine.scheduling.webhooks import deliver_pending
 from engine.storage import read_tx, worker_id
+from engine.transparency import SEQUENCE_INTERVAL_S, LogConfig, sequence_and_checkpoint
 
 log = structlog.get_logger("engine.scheduling.tick")
 WEBHOOK_INTERVAL_S = 15
@@ -50,7 +51,8 @@ def sweep_tick(rt: Runtime, worker: str) -> None:
 
 
 def build_scheduler(rt: Runtime, *, sweep_interval_s: int = 60,
-                    webhook_interval_s: int = WEBHOOK_INTERVAL_S) -> BackgroundScheduler:
+                    webhook_interval_s: int = WEBHOOK_INTERVAL_S,
+                    tlog: LogConfig | None = None) -> BackgroundScheduler:
     """A configured, not yet started, scheduler. The first sweep and the digest catch-up run
     right after start."""
     worker = worker_id()
@@ -69,31 +71,35 @@ def build_scheduler(rt: Runtime, *, sweep_interval_s: int = 60,
     sched.add_job(_guarded("weekly_summary", lambda: weekly_summary(rt)),
                   CronTrigger(day_of_week="mon", hour=WEEKLY_AT.hour, minute=WEEKLY_AT.minute,
                               timezone=CHINA_TZ), id="weekly_summary")
+    # the transparency log: sequence committed events, sign a checkpoint each period
+    sched.add_job(_guarded("tlog", lambda: sequence_and_checkpoint(rt, tlog)), "interval",
+                  seconds=SEQUENCE_INTERVAL_S, id="tlog", next_run_time=now)
     # catch up a digest missed while no scheduler ran (a no-op when one was produced)
     sched.add_job(_guarded("digest_catch_up", lambda: (daily_digest(rt), weekly_summary(rt))),
                   id="digest_catch_up", next_run_time=now + timedelta(seconds=2))
     return sched
 
 
-def start_in_process(rt: Runtime, *, sweep_interval_s: int = 60) -> BackgroundScheduler:
+def start_in_process(rt: Runtime, *, sweep_interval_s: int = 60,
+                     tlog: LogConfig | None = None) -> BackgroundScheduler:
     """For `leadflow serve`: start the tick in background threads of the API process. The
     caller calls `.shutdown()` when the app stops."""
     with read_tx(rt.db) as conn:
         refresh_overrides(rt.calendar, conn)
-    sched = build_scheduler(rt, sweep_interval_s=sweep_interval_s)
+    sched = build_scheduler(rt, sweep_interval_s=sweep_interval_s, tlog=tlog)
     sched.start()
     log.info("scheduler_started", mode="in-process", sweep_interval_s=sweep_interval_s)
     return sched
 
 
 def run_forever(rt: Runtime, *, sweep_interval_s: int = 60,
-                stop: threading.Event | None = None) -> None:
+                stop: threading.Event | None = None, tlog: LogConfig | None = None) -> None:
     """For `leadflow scheduler`: run until SIGINT/SIGTERM (or `stop` is set)."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    sched = start_in_process(rt, sweep_interval_s=sweep_interval_s)
+    sched = start_in_process(rt, sweep_interval_s=sweep_interval_s, tlog=tlog)
     try:
         stop.wait()
     finally:

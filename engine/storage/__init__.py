@@ -76,6 +76,18 @@ from engine.storage.tables import (
     User,
     WorkflowDefinition,
 )
+from engine.storage.tlog_tables import (
+    TLOG_CHECKPOINT,
+    TLOG_COSIGNATURE,
+    TLOG_HEAD,
+    TLOG_LEAF,
+    TLOG_NODE,
+    TlogCheckpoint,
+    TlogCosignature,
+    TlogHead,
+    TlogLeaf,
+    TlogNode,
+)
 from engine.storage.types import PortableJSON, UTCDateTime, core_table
 
 __all__ = [
@@ -105,6 +117,11 @@ __all__ = [
     "SESSION",
     "SIGN_IN",
     "SUBJECT",
+    "TLOG_CHECKPOINT",
+    "TLOG_COSIGNATURE",
+    "TLOG_HEAD",
+    "TLOG_LEAF",
+    "TLOG_NODE",
     "TOKEN",
     "UNIT",
     "USER",
@@ -132,6 +149,11 @@ __all__ = [
     "RoleScope",
     "SchemaRevision",
     "SignInAttempt",
+    "TlogCheckpoint",
+    "TlogCosignature",
+    "TlogHead",
+    "TlogLeaf",
+    "TlogNode",
     "UTCDateTime",
     "Unit",
     "User",

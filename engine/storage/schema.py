@@ -19,7 +19,8 @@ import engine.storage.auth_tables
 import engine.storage.calendar_tables
 import engine.storage.intake_tables
 import engine.storage.scheduler_tables
-import engine.storage.tables  # noqa: F401
+import engine.storage.tables
+import engine.storage.tlog_tables  # noqa: F401
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
