@@ -46,7 +46,7 @@ def register(sub: Any) -> None:
     kn = ksub.add_parser("new", help="print a new Ed25519 signer key and its verifier key")
     kn.add_argument("--name", help="the key's name (default: LEADFLOW_TLOG_ORIGIN, else "
                                    "leadflow); a log's key is usually named as its origin")
-    kn.set_defaults(func=cmd_keys_new)
+    kn.set_defaults(func=cmd_keys_new, database=False)
 
     cp = sub.add_parser("checkpoint", help="sequence the audit events and sign a checkpoint "
                                            "of the transparency log")
@@ -62,9 +62,9 @@ def register(sub: Any) -> None:
                    help="the witness's state file (created on first use)")
     w.add_argument("--key", required=True, help="the witness's signer key (or @FILE)")
     w.add_argument("--log-key", required=True, help="the log's verifier key (or @FILE)")
-    w.set_defaults(func=cmd_witness)
+    w.set_defaults(func=cmd_witness, database=False)  # works from the HTTP API alone
 
-    audit = sub.add_parser("audit", help="offline checks of transparency-log proofs")
+    audit = sub.add_parser("audit", help="offline proof checks")
     asub = audit.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
     vp = asub.add_parser("verify-proof", help="check an inclusion or consistency proof "
                                               "from a checkpoint and the log's key alone")
@@ -80,7 +80,7 @@ def register(sub: Any) -> None:
     leaf.add_argument("--event-hash", help="with --inclusion: the audit event's hash (hex, "
                                            "as in the item's history)")
     vp.add_argument("--old", type=Path, help="with --consistency: the older checkpoint")
-    vp.set_defaults(func=cmd_verify_proof)
+    vp.set_defaults(func=cmd_verify_proof, database=False)  # offline: files only
 
 
 def _value(text: str, what: str) -> str:

@@ -19,7 +19,7 @@ from cli.main import main
 from engine.items.audit import EventRecord
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.storage import EVENT, ITEM, TLOG_HEAD, TLOG_LEAF, TLOG_NODE
+from engine.storage import EVENT, ITEM, SCHEDULE, TLOG_HEAD, TLOG_LEAF, TLOG_NODE
 from engine.storage.db import read_tx
 from engine.transparency.merkle import range_keys, root
 from engine.transparency.note import ED25519, Signer, sign_note
@@ -90,6 +90,7 @@ def test_an_item_deleted_with_all_its_events_is_named(
     ids = [_event_id(rt, 2, seq) for seq in (1, 2, 3)]
     with unguarded(rt.db) as conn:
         conn.execute(delete(EVENT).where(EVENT.c.item_id == 2))
+        conn.execute(delete(SCHEDULE).where(SCHEDULE.c.item_id == 2))  # the sweep's row too
         conn.execute(delete(ITEM).where(ITEM.c.id == 2))
     code, problems = verify(capsys, db_url, saved)
     assert code == 1

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from engine.errors import LogBroken
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
-from engine.storage import EVENT, ITEM, TLOG_CHECKPOINT, TLOG_HEAD, TLOG_LEAF, TLOG_NODE
+from engine.storage import EVENT, ITEM, SCHEDULE, TLOG_CHECKPOINT, TLOG_HEAD, TLOG_LEAF, TLOG_NODE
 from engine.storage.db import read_tx, snapshot_tx
 from engine.transparency import Checkpoint, check_log, make_checkpoint, sequence
 from engine.transparency.merkle import Key, leaf_hash, nodes_to_store_on_append_many, root
@@ -49,6 +49,7 @@ def test_a_log_rebuilt_without_a_deleted_item_is_bounded_by_the_signed_checkpoin
         rt: Runtime, three_checkpoints: list[Checkpoint]) -> None:
     with unguarded(rt.db) as conn:
         conn.execute(delete(EVENT).where(EVENT.c.item_id == 2))
+        conn.execute(delete(SCHEDULE).where(SCHEDULE.c.item_id == 2))  # the sweep's row too
         conn.execute(delete(ITEM).where(ITEM.c.id == 2))
         kept = list(conn.execute(select(EVENT.c.id, EVENT.c.item_id, EVENT.c.seq, EVENT.c.hash)
                                  .order_by(EVENT.c.id)))

@@ -18,8 +18,8 @@ LEASE = datetime(2026, 3, 6, 1, 2, tzinfo=UTC)
 
 
 @pytest.fixture
-def at_0004(db_url: str) -> Iterator[Engine]:
-    db = make_engine(db_url)
+def at_0004(blank_db_url: str) -> Iterator[Engine]:
+    db = make_engine(blank_db_url)
     command.upgrade(alembic_config(db), "0004")
     try:
         yield db
