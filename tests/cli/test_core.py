@@ -186,7 +186,7 @@ def test_workflows_check_accepts_a_single_file(capsys: pytest.CaptureFixture[str
     """One workflow file is checked on its own: ok, or its problems with file:line."""
     code, out, _ = run(capsys, "workflows", "check", str(default_workflows_dir() / "lead.yaml"))
     assert code == 0
-    assert out == (f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v1, 8 states, "
+    assert out == (f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v2, 8 states, "
                    "10 transitions\n")
     broken = tmp_path / "mini.yaml"
     broken.write_text(MINI.replace("dest: done", "dest: nowhere"), "utf-8")

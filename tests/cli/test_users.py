@@ -36,6 +36,7 @@ def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--database-url", url, "init"]) == 0  # org load creates no database
     assert main(["--database-url", url, "org", "load", str(EXAMPLE_ORG)]) == 0
     capsys.readouterr()
     return url

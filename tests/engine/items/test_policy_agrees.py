@@ -13,6 +13,7 @@ import pytest
 import structlog
 
 from cli.main import main
+from engine.items.scope import sees_item
 from engine.items.transition import apply, create_item
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
@@ -109,6 +110,10 @@ def test_view_refusal_and_cli_list_the_same_triggers(
             actor = actors[name]
             policy = [t.trigger for t in available_triggers(wf, row.state, row.data, role)]
             headers = api_sqlite.as_(name)
+            if not sees_item(actor, row):  # out of this actor's scope: nothing to list at all
+                assert api_sqlite.client.get(f"/v1/items/{item}",
+                                             headers=headers).status_code == 404
+                continue
             shown = api_sqlite.client.get(f"/v1/items/{item}", headers=headers).json()
             view = [t["trigger"] for t in shown["available_transitions"]]
             refused = api_sqlite.client.post(f"/v1/items/{item}/transitions", headers=headers,
