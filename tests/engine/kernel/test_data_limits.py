@@ -6,6 +6,9 @@ them is stored, read back and rendered."""
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from engine.errors import InvalidData
 from engine.items.transition import apply, create_item
 from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.kernel.plain_json import (
     MAX_DATA_BYTES,
     MAX_DEPTH,
@@ -21,10 +25,46 @@ from engine.kernel.plain_json import (
     check_text,
     plain_json,
 )
-from engine.runtime import Runtime
+from engine.org.tree import load_org, read_org_file
+from engine.runtime import Runtime, open_runtime
+from engine.storage.db import write_tx
+from engine.workflow.loader import default_workflows_dir
+from tests.conftest import EXAMPLE_ORG
 from tests.engine.helpers import event_count, events, item_row, jid
 
 OFFICE = "市办-线索组"
+LEAD = {"channel": "letter", "category": "violation"}
+# Items hold only declared fields: this workflow declares free-form ones, so the limits of
+# plain JSON are what stands between a caller and the stored row.
+LIMITS = """\
+name: limits
+version: 1
+create_roles: [office]
+fields:
+  x: {type: list, label: 列表, create_roles: [office]}
+  s: {type: text, label: 文本, create_roles: [office]}
+  emoji: {type: text, label: 表情, create_roles: [office]}
+states:
+  open: {initial: true}
+  done: {final: true}
+transitions:
+  - {trigger: finish, source: open, dest: done, roles: [office]}
+"""
+
+
+@pytest.fixture
+def rt(db_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[Runtime]:
+    """The shipped workflows plus `limits`, with the example org."""
+    folder = tmp_path / "workflows"
+    shutil.copytree(default_workflows_dir(), folder, ignore=shutil.ignore_patterns("*.py*"))
+    (folder / "limits.yaml").write_text(LIMITS, "utf-8")
+    runtime = open_runtime(db_url, folder, clock=clock)
+    with write_tx(runtime.db) as conn:
+        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
+    try:
+        yield runtime
+    finally:
+        runtime.db.dispose()
 
 
 def nested(depth: int) -> Any:
@@ -80,7 +120,7 @@ def test_a_transition_past_a_limit_writes_nothing(rt: Runtime, actors: dict[str,
     """On both databases: refused before the transaction, so no event, no state change."""
     office = actors[OFFICE]
     item = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
-                       title="限额").item_id
+                       title="限额", data=LEAD).item_id
     before = event_count(rt)
     with pytest.raises(InvalidData) as info:
         apply(rt, actor=office, item_id=item, trigger="return_for_info",
@@ -106,7 +146,7 @@ def test_data_within_the_limits_reads_back_and_renders(rt: Runtime,
     """The largest accepted strings and nesting survive both databases unchanged and can be
     written as the UTF-8 JSON a response is."""
     data = {"x": nested(MAX_DEPTH - 1), "s": "长" * MAX_STRING_CHARS, "emoji": "😀"}
-    item = create_item(rt, actor=actors[OFFICE], workflow="lead",
+    item = create_item(rt, actor=actors[OFFICE], workflow="limits",
                        jurisdiction_id=jid(rt, "5101"), title="限额", data=data).item_id
     stored = item_row(rt, item).data
     assert stored == data
