@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import structlog
 
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
@@ -191,3 +192,12 @@ def actors(rt: Runtime) -> dict[str, Actor]:
 @pytest.fixture
 def actors_sqlite(rt_sqlite: Runtime) -> dict[str, Actor]:
     return actors_of(rt_sqlite)
+
+
+@pytest.fixture(autouse=True)
+def _structlog_config() -> Iterator[None]:
+    """A test that runs `main()` configures structlog (level, renderer) for the process; put
+    it back, so a later test's `capture_logs()` sees every level it expects."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
