@@ -7,12 +7,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import core, intake, scheduler, serve
+from cli import core, intake, reports, scheduler, serve
 from engine.errors import LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
-COMMAND_MODULES = (core, serve, intake, scheduler)
+COMMAND_MODULES = (core, serve, intake, scheduler, reports)
 
 
 def build_parser() -> argparse.ArgumentParser:

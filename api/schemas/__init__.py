@@ -55,6 +55,10 @@ from api.schemas.receipts import (
     StatusOut,
 )
 from api.schemas.reports import (
+    FigureOut,
+    PerformanceOut,
+    PerformanceRowOut,
+    PeriodOut,
     SummaryOut,
 )
 from api.schemas.workflows import (
@@ -77,6 +81,7 @@ __all__ = [
     "EventOut",
     "EventPage",
     "FieldOut",
+    "FigureOut",
     "FollowUpIn",
     "History",
     "ItemCreate",
@@ -92,6 +97,9 @@ __all__ = [
     "MarkedRead",
     "NotificationOut",
     "NotificationPage",
+    "PerformanceOut",
+    "PerformanceRowOut",
+    "PeriodOut",
     "Problem",
     "ReasonIn",
     "ReceiptIn",
