@@ -7,17 +7,33 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
 from engine.deadlines import refresh_overrides
+from engine.errors import InvalidData
+from engine.kernel import Actor
 from engine.org import actor_for_user
-from engine.reports import Figure, Performance, parse_period, performance_report
+from engine.reports import (
+    ExportRecord,
+    Figure,
+    Performance,
+    Period,
+    export_ledger,
+    export_monthly,
+    parse_period,
+    performance_report,
+)
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 from engine.storage import read_tx
 
 
 def add_period_arguments(p: argparse.ArgumentParser) -> None:
+    """--as, one period (a ledger may go without), --jurisdiction, --workflow."""
     p.add_argument("--as", dest="user", type=int, required=True, help="acting user id")
     p.add_argument("--month", help="YYYY-MM (China time)")
     p.add_argument("--quarter", help="YYYY-Qn")
@@ -34,6 +50,18 @@ def register(sub: Any) -> None:
     add_period_arguments(perf)
     perf.add_argument("--json", action="store_true", help="the API's JSON")
     perf.set_defaults(func=cmd_performance)
+    ex = sub.add_parser("export", help="ledgers (台账) and the monthly report (月报表) as XLSX")
+    xsub = ex.add_subparsers(dest="export", required=True, metavar="FILE")
+    led = xsub.add_parser("ledger", help="the ledger of a workflow's items")
+    add_period_arguments(led)
+    led.add_argument("--open", action=argparse.BooleanOptionalAction, default=None,
+                     help="only open (--open) or closed (--no-open) items")
+    led.add_argument("output", type=Path)
+    led.set_defaults(func=cmd_export_ledger)
+    mon = xsub.add_parser("monthly", help="the performance figures of a month per unit")
+    add_period_arguments(mon)
+    mon.add_argument("output", type=Path)
+    mon.set_defaults(func=cmd_export_monthly)
 
 
 def runtime(settings: Settings) -> Runtime:
@@ -43,11 +71,18 @@ def runtime(settings: Settings) -> Runtime:
     return rt
 
 
-def report_from_args(rt: Runtime, args: argparse.Namespace) -> Performance:
+def _actor(rt: Runtime, args: argparse.Namespace) -> Actor:
     with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, args.user)
-    period = parse_period(month=args.month, quarter=args.quarter, date_from=args.date_from,
-                          date_to=args.date_to)
+        return actor_for_user(conn, args.user)
+
+
+def _period(args: argparse.Namespace) -> Period:
+    return parse_period(month=args.month, quarter=args.quarter, date_from=args.date_from,
+                        date_to=args.date_to)
+
+
+def report_from_args(rt: Runtime, args: argparse.Namespace) -> Performance:
+    actor, period = _actor(rt, args), _period(args)
     return performance_report(rt, actor, period=period, workflow=args.workflow,
                               jurisdiction_code=args.jurisdiction)
 
@@ -69,3 +104,35 @@ def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
     for row in (*report.jurisdictions, *report.units):
         print(f"{row.jurisdiction_code} {row.name}：" + "；".join(_cell(f) for f in row.figures))
     return 0
+
+
+def _done(record: ExportRecord, output: Path) -> int:
+    print(f"{output}: {record.rows} rows, export {record.id}, sha256 {record.rows_sha256}")
+    return 0
+
+
+def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    if args.workflow is None:
+        raise InvalidData("--workflow is required (lead or rectification)",
+                          fields={"workflow": "lead | rectification"})
+    rt = runtime(settings)
+    actor = _actor(rt, args)
+    any_period = any(v is not None for v in (args.month, args.quarter, args.date_from,
+                                             args.date_to))
+    with args.output.open("wb") as out, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("台账", total=None)
+        record = export_ledger(rt, actor, out, workflow=args.workflow,
+                               period=_period(args) if any_period else None,
+                               jurisdiction_code=args.jurisdiction, open_only=args.open,
+                               progress=lambda n: bar.update(task, completed=n))
+    return _done(record, args.output)
+
+
+def cmd_export_monthly(args: argparse.Namespace, settings: Settings) -> int:
+    rt = runtime(settings)
+    with args.output.open("wb") as out:
+        record = export_monthly(rt, _actor(rt, args), out, period=_period(args),
+                                workflow=args.workflow, jurisdiction_code=args.jurisdiction)
+    return _done(record, args.output)

@@ -79,3 +79,24 @@ def vocabulary_label(wf: WorkflowDef, field: str, code: object) -> str:
     if isinstance(vocab, dict):  # a vocabulary may also be a bare list of codes
         return str(vocab.get(str(code), code))
     return str(code)
+
+
+# Ledger columns (key, header) per workflow; headers of declared fields come from the
+# workflow's `labels` where it has them, else these.
+_LEDGER: dict[str, tuple[tuple[str, str], ...]] = {
+    "lead": (("seq", "序号"), ("ref", "编号"), ("received", "受理日期"),
+             ("channel", "来源渠道"), ("category", "类别"), ("subject_unit", "被反映人单位"),
+             ("unit", "承办单位"), ("due", "时限"), ("state", "状态"),
+             ("days_left", "剩余工作日"), ("light", "预警"), ("supervisions", "督办次数"),
+             ("disposal", "处置方式"), ("closed", "办结日期"), ("outcome", "办理结果")),
+    "rectification": (("seq", "序号"), ("ref", "编号"), ("received", "梳理日期"),
+                      ("source", "问题来源"), ("unit", "责任单位"), ("measures", "整改措施"),
+                      ("due", "时限"), ("state", "状态"), ("days_left", "剩余工作日"),
+                      ("light", "预警"), ("supervisions", "督办次数"),
+                      ("closed", "销号日期"), ("verification", "验收意见")),
+}
+LEDGER_COLUMNS = _LEDGER
+LEDGER_TITLES = {"lead": "问题线索台账", "rectification": "整改事项台账"}
+# the close transition's `outcome` enum has no labels in lead.yaml (yet)
+OUTCOME_LABELS = {"substantiated": "属实", "partly_substantiated": "部分属实",
+                  "unfounded": "不属实"}

@@ -20,6 +20,7 @@ from engine.storage.db import (
     snapshot_tx,
     write_tx,
 )
+from engine.storage.export_tables import EXPORT, ExportLog
 from engine.storage.intake_tables import (
     FAILURE,
     IDENTITY,
@@ -77,6 +78,7 @@ __all__ = [
     "DELIVERY",
     "DIGEST",
     "EVENT",
+    "EXPORT",
     "FAILURE",
     "IDEM",
     "IDENTITY",
@@ -98,6 +100,7 @@ __all__ = [
     "CalendarYear",
     "DigestMark",
     "EscalationMark",
+    "ExportLog",
     "IdempotencyKey",
     "Item",
     "ItemLink",

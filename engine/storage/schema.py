@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 # every table module, so that metadata (and Alembic's comparison) sees the whole schema
 import engine.storage.api_tables
 import engine.storage.calendar_tables
+import engine.storage.export_tables
 import engine.storage.intake_tables
 import engine.storage.scheduler_tables
 import engine.storage.tables  # noqa: F401
