@@ -18,12 +18,14 @@ from api.routes import (
     health,
     items,
     leads,
+    metrics,
     notifications,
     org,
     receipts,
     reports,
     workflows,
 )
+from api.routes.metrics import install_metrics
 from engine.intake import IdentityCipher
 from engine.org import install_bootstrap_token
 from engine.runtime import Runtime, open_runtime
@@ -31,7 +33,8 @@ from engine.settings import Settings
 
 # leads and receipts belong to lead intake, notifications to the scheduler
 ROUTERS = (health.router, org.router, workflows.router, items.router, leads.router,
-           receipts.router, notifications.router, audit.router, reports.router)
+           receipts.router, notifications.router, audit.router, reports.router,
+           metrics.router)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
@@ -59,6 +62,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(RequestLog)
+    install_metrics(app, rt, settings)  # GET /metrics and its latency timer
     _document_validation_errors_as_problems(app)
     return app
 

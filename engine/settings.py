@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     # everything works except storing or reading a reporter's identity.
     identity_key: SecretStr | None = None
     identity_read_roles: str = "office,admin"  # comma separated
+    # GET /metrics (api/routes/metrics.py): off, loopback (only from this machine), or token
+    # (Authorization: Bearer LEADFLOW_METRICS_TOKEN)
+    metrics: Literal["off", "loopback", "token"] = "off"
+    metrics_token: SecretStr | None = None
 
     def identity_readers(self) -> frozenset[str]:
         """The roles that may read a reporter's identity (LEADFLOW_IDENTITY_READ_ROLES)."""

@@ -3,6 +3,7 @@ their Chinese labels taken from the workflow definitions, the periods they cover
 
 from engine.reports.exports import MONTHLY_HEADERS, export_ledger, export_monthly
 from engine.reports.figures import Counts, Figure, figures
+from engine.reports.gauges import DatabaseCollector
 from engine.reports.labels import (
     FIGURE_LABELS,
     LEDGER_COLUMNS,
@@ -24,6 +25,7 @@ __all__ = [
     "NO_UNIT",
     "TITLE_ROWS",
     "Counts",
+    "DatabaseCollector",
     "ExportRecord",
     "Figure",
     "Performance",
