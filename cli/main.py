@@ -7,12 +7,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import core, intake, reports, scheduler, serve
+from cli import backup, core, intake, reports, scheduler, serve
 from engine.errors import LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
-COMMAND_MODULES = (core, serve, intake, scheduler, reports)
+COMMAND_MODULES = (core, serve, intake, scheduler, reports, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:
