@@ -48,7 +48,8 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     identity = IdentityConfig(cipher=IdentityCipher.from_settings(settings),
                               read_roles=settings.identity_readers())
     if rt is None:
-        rt = open_runtime(settings.database_url, settings.workflows_dir)
+        rt = open_runtime(settings.database_url, settings.workflows_dir,
+                          migrate=settings.migrate_on_start)
     secret = settings.secret.get_secret_value()
     install_bootstrap_token(rt.db, settings, rt.clock.now())
     app = FastAPI(title="leadflow", version="1",

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # GET /metrics (api/routes/metrics.py): off, loopback (only from this machine), or token
     # (Authorization: Bearer LEADFLOW_METRICS_TOKEN)
     metrics: Literal["off", "loopback", "token"] = "off"
+    # Whether `serve` and `scheduler` run the migrations when they start. In production set
+    # it false and migrate once with `leadflow init` (docs/operations.md)
+    migrate_on_start: bool = True
     metrics_token: SecretStr | None = None
 
     def identity_readers(self) -> frozenset[str]:

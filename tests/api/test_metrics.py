@@ -3,8 +3,13 @@ latency by route template."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import OperationalError
 
 from api.app import create_app
 from engine.runtime import Runtime
@@ -42,3 +47,16 @@ def test_metrics_count_from_the_database_by_route_template(api: Api) -> None:
     assert 'route="/v1/items/{item_id}"' in text
     assert f'/v1/items/{item["id"]}"' not in text  # no raw paths
     assert item["ref"] not in text
+
+
+def test_serving_without_migrating_leaves_the_schema_alone(tmp_path: Path) -> None:
+    """LEADFLOW_MIGRATE_ON_START=false: a process that serves never runs the migrations."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with pytest.raises(OperationalError):
+        create_app(None, Settings(database_url=url, migrate_on_start=False,
+                                  secret=SecretStr(SECRET)))
+    engine = create_engine(url)
+    try:
+        assert "alembic_version" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
