@@ -53,9 +53,18 @@ def _count(key: str, n: int) -> Figure:
 
 
 def _median(days: Counter[int]) -> float | None:
-    if not days:
+    """The median of the multiset {days: count}, without expanding it."""
+    total = sum(days.values())
+    if not total:
         return None
-    return float(statistics.median(sorted(days.elements())))
+    lo, hi = (total - 1) // 2, total // 2  # the middle position(s), 0-based
+    middle: list[int] = []
+    seen = 0
+    for d in sorted(days):
+        nxt = seen + days[d]
+        middle += [d] * sum(seen <= pos < nxt for pos in (lo, hi))
+        seen = nxt
+    return float(statistics.mean(middle))
 
 
 def figures(c: Counts) -> tuple[Figure, ...]:

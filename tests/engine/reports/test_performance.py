@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -10,7 +11,15 @@ from engine.errors import InvalidData, NotFound
 from engine.items.transition import apply
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
-from engine.reports import Performance, definitions, parse_period, performance, semantics
+from engine.reports import (
+    Counts,
+    Performance,
+    definitions,
+    figures,
+    parse_period,
+    performance,
+    semantics,
+)
 from engine.runtime import Runtime
 from engine.storage.db import read_tx
 from tests.engine.reports.scenario import cst, march
@@ -87,3 +96,15 @@ def test_periods() -> None:
                 {"month": "2026-03", "quarter": "2026-Q1"}):
         with pytest.raises(InvalidData):
             parse_period(**bad)  # type: ignore[arg-type]
+
+
+def test_the_median_of_counted_working_days() -> None:
+    """The median is taken from {days: items} without expanding it, odd and even counts."""
+    def median(days: dict[int, int]) -> float | None:
+        c = Counts(handling_days=Counter(days))
+        return next(f.value for f in figures(c) if f.key == "handling_days_median")
+
+    assert median({}) is None
+    assert median({1: 3, 5: 1}) == 1
+    assert median({1: 2, 3: 2, 9: 1}) == 3
+    assert median({4: 1, 11: 1}) == 7.5
