@@ -18,6 +18,7 @@ from api.routes import (
     health,
     items,
     leads,
+    metrics,
     notifications,
     org,
     receipts,
@@ -25,6 +26,7 @@ from api.routes import (
     transparency,
     workflows,
 )
+from api.routes.metrics import install_metrics
 from console.apidocs import mount_apidocs
 from console.app import mount_console
 from console.security import security_headers
@@ -37,7 +39,7 @@ from engine.transparency import LogConfig
 # leads and receipts belong to lead intake, notifications to the scheduler
 ROUTERS = (health.router, org.router, workflows.router, items.router, leads.router,
            receipts.router, notifications.router, audit.router, transparency.router,
-           reports.router)
+           reports.router, metrics.router)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
@@ -52,7 +54,8 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
                               read_roles=settings.identity_readers())
     tlog = LogConfig.from_settings(settings)
     if rt is None:
-        rt = open_runtime(settings.database_url, settings.workflows_dir)
+        rt = open_runtime(settings.database_url, settings.workflows_dir,
+                          migrate=settings.migrate_on_start)
     secret = settings.secret.get_secret_value()
     install_bootstrap_token(rt.db, settings, rt.clock.now())
     app = FastAPI(title="leadflow", version="1", docs_url=None, redoc_url=None,
@@ -72,6 +75,7 @@ def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,
     app.add_middleware(InputLimits, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     security_headers(app)
+    install_metrics(app, rt, settings)  # GET /metrics and its latency timer
     _document_problems(app)
     return app
 

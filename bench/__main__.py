@@ -16,7 +16,8 @@ from bench.env import quiet_production_logging
 from bench.harness import FULL, QUICK, Context, Result, machine, skipped, table, write_json
 
 # One module per benchmark, in order of priority.
-BENCHMARKS = ("transitions", "verify", "queues", "sweep", "http", "memory", "tlog")
+BENCHMARKS = ("transitions", "verify", "queues", "sweep", "http", "memory", "tlog", "reports",
+              "export")
 
 
 def main() -> int:

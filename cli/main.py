@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from cli import core, intake, scheduler, serve, transparency, users
+from cli import backup, core, intake, reports, scheduler, serve, transparency, users
 from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
 from engine.errors import ConfigError, LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
-COMMAND_MODULES = (core, serve, intake, scheduler, users, transparency)
+COMMAND_MODULES = (core, serve, intake, scheduler, users, transparency, reports, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -70,7 +70,8 @@ def register(sub: Any) -> None:
 
 
 def _runtime(settings: Settings) -> Runtime:
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
+    rt = open_runtime(settings.database_url, settings.workflows_dir,
+                      migrate=settings.migrate_on_start)
     with read_tx(rt.db) as conn:
         refresh_overrides(rt.calendar, conn)
     return rt

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,13 @@ class Settings(BaseSettings):
     tlog_origin: str = ""
     tlog_checkpoint_period_seconds: int = 300
     tlog_witness_keys: str = ""
+    # GET /metrics (api/routes/metrics.py): off, loopback (only from this machine), or token
+    # (Authorization: Bearer LEADFLOW_METRICS_TOKEN)
+    metrics: Literal["off", "loopback", "token"] = "off"
+    # Whether `serve` and `scheduler` run the migrations when they start. In production set
+    # it false and migrate once with `leadflow init` (docs/operations.md)
+    migrate_on_start: bool = True
+    metrics_token: SecretStr | None = None
 
     def identity_readers(self) -> frozenset[str]:
         """The roles that may read a reporter's identity (LEADFLOW_IDENTITY_READ_ROLES)."""

@@ -56,6 +56,10 @@ from api.schemas.receipts import (
     StatusOut,
 )
 from api.schemas.reports import (
+    FigureOut,
+    PerformanceOut,
+    PerformanceRowOut,
+    PeriodOut,
     SummaryOut,
 )
 from api.schemas.transparency import (
@@ -92,6 +96,7 @@ __all__ = [
     "EventOut",
     "EventPage",
     "FieldOut",
+    "FigureOut",
     "FollowUpIn",
     "History",
     "HistoryEventOut",
@@ -110,6 +115,9 @@ __all__ = [
     "MarkedRead",
     "NotificationOut",
     "NotificationPage",
+    "PerformanceOut",
+    "PerformanceRowOut",
+    "PeriodOut",
     "Problem",
     "ReasonIn",
     "ReceiptIn",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
 
 
@@ -17,3 +19,35 @@ class SummaryOut(BaseModel):
     overdue_by_escalation_level: dict[str, int]
     median_seconds_to_transferred: float | None
     median_seconds_to_closed: float | None
+
+
+class FigureOut(BaseModel):
+    key: str
+    label: str
+    numerator: float
+    denominator: int | None
+    value: float | None
+
+
+class PerformanceRowOut(BaseModel):
+    kind: str
+    code: str
+    name: str
+    jurisdiction_code: str
+    figures: list[FigureOut]
+
+
+class PeriodOut(BaseModel):
+    label: str
+    first: date
+    last: date
+
+
+class PerformanceOut(BaseModel):
+    period: PeriodOut
+    jurisdiction_code: str | None
+    jurisdiction_name: str
+    workflow: str | None
+    total: list[FigureOut]
+    jurisdictions: list[PerformanceRowOut]
+    units: list[PerformanceRowOut]

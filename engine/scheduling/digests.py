@@ -7,7 +7,9 @@ current one when it starts.
 Daily (period = the China date of the latest 08:00): new items in the 24 hours before that
 08:00, items due within the next 24 hours, overdue items, escalations in the 24 hours.
 Weekly (period = ISO week of the latest Monday 08:30): new, closed and escalated in the seven
-days before it; open items by state; overdue now."""
+days before it; open items by state; overdue now; and the performance figures (办结率,
+按期办结率, 签收及时率) of the calendar week before, from the same code as the reports. The
+text speaks Chinese only: states by their labels in the workflow files."""
 
 from __future__ import annotations
 
@@ -21,6 +23,15 @@ from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.deadlines import CHINA_TZ, own_offices
+from engine.kernel import SYSTEM
+from engine.reports import (
+    Figure,
+    Period,
+    definitions,
+    performance,
+    semantics,
+    state_label,
+)
 from engine.runtime import Runtime
 from engine.scheduling.notifications import Notice, write
 from engine.storage import DIGEST, ITEM, JUR, MARK, UNIT, write_tx
@@ -127,28 +138,47 @@ def weekly_summary(rt: Runtime) -> DigestReport:
         closed = _by_jurisdiction(conn, ITEM.c.closed_at >= start, ITEM.c.closed_at < end)
         overdue = _by_jurisdiction(conn, OPEN, ITEM.c.due_at < now)
         esc = _escalations(conn, start, end)
-        states: dict[int, Counter[str]] = {}
-        for jid, state, n in conn.execute(
-                select(ITEM.c.jurisdiction_id, ITEM.c.state, func.count())
-                .where(OPEN).group_by(ITEM.c.jurisdiction_id, ITEM.c.state)):
-            states.setdefault(jid, Counter())[state] += n
+        defs = definitions(rt.registry)
+        sem = semantics(defs)
+        week = Period(label="上周", first=(end - 7 * DAY).date(), last=(end - DAY).date())
+        states: dict[int, Counter[tuple[str, str]]] = {}
+        for jid, wf, state, n in conn.execute(
+                select(ITEM.c.jurisdiction_id, ITEM.c.workflow, ITEM.c.state, func.count())
+                .where(OPEN).group_by(ITEM.c.jurisdiction_id, ITEM.c.workflow, ITEM.c.state)):
+            states.setdefault(jid, Counter())[(wf, state)] += n
 
         def body(jid: int) -> tuple[str, dict[str, Any]]:
-            by_state, levels = Counter[str](), Counter[int]()
+            by_state, levels = Counter[tuple[str, str]](), Counter[int]()
             for j in tree.subtree(jid):
                 by_state.update(states.get(j, Counter()))
                 levels.update(esc.get(j, Counter()))
+            figures = performance(conn, SYSTEM, period=week, now=now, calendar=rt.calendar,
+                                  semantics=sem, jurisdiction_id=jid).total
+            plain = Counter[str]()
+            for (_, state), n in by_state.items():
+                plain[state] += n
             counts = {"new": tree.total(new, jid), "closed": tree.total(closed, jid),
                       "overdue": tree.total(overdue, jid),
                       "escalated": {str(k): v for k, v in sorted(levels.items())},
-                      "open_by_state": dict(sorted(by_state.items()))}
+                      "open_by_state": dict(sorted(plain.items())),
+                      "figures": {f.key: [f.numerator, f.denominator] for f in figures
+                                  if f.key in WEEKLY_FIGURES}}
+            in_hand = "、".join(f"{state_label(defs, wf, st)} {n}"
+                                for (wf, st), n in sorted(by_state.items()))
             text = (f"本周新增 {counts['new']} 件，办结 {counts['closed']} 件，"
                     f"当前逾期 {counts['overdue']} 件，升级 {sum(levels.values())} 次；"
-                    "在办：" + ("、".join(f"{s} {n}" for s, n in sorted(by_state.items()))
-                              or "无"))
+                    f"在办：{in_hand or '无'}；上周"
+                    + "，".join(_ratio(f) for f in figures if f.key in WEEKLY_FIGURES))
             return text, counts
 
         return _produce(conn, tree, "weekly", period, "周例会", body, now)
+
+
+WEEKLY_FIGURES = ("closure_rate", "on_time_rate_of_closed", "sign_for_rate")
+
+
+def _ratio(f: Figure) -> str:
+    return f"{f.label} {f.numerator:g}/{f.denominator}"
 
 
 def _produce(conn: Connection, tree: _Tree, kind: str, period: str, title: str,

@@ -28,6 +28,7 @@ from engine.storage.db import (
     snapshot_tx,
     write_tx,
 )
+from engine.storage.export_tables import EXPORT, ExportLog
 from engine.storage.intake_tables import (
     FAILURE,
     IDENTITY,
@@ -101,6 +102,7 @@ __all__ = [
     "DELIVERY",
     "DIGEST",
     "EVENT",
+    "EXPORT",
     "FAILURE",
     "IDEM",
     "IDENTITY",
@@ -133,6 +135,7 @@ __all__ = [
     "ConsoleSession",
     "DigestMark",
     "EscalationMark",
+    "ExportLog",
     "IdempotencyKey",
     "ImportBatch",
     "Item",

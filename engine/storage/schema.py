@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 import engine.storage.api_tables
 import engine.storage.auth_tables
 import engine.storage.calendar_tables
+import engine.storage.export_tables
 import engine.storage.intake_tables
 import engine.storage.scheduler_tables
 import engine.storage.tables

@@ -98,3 +98,27 @@ def test_weekly_summary_counts_new_and_closed(rt: Runtime, clock: ManualClock,
     assert report.period == "2026-W11"
     assert (summary["new"], summary["closed"], summary["open_by_state"]) == (
         3, 1, {"received": 2})
+
+
+def test_weekly_summary_speaks_chinese_and_carries_the_report_figures(
+        rt: Runtime, clock: ManualClock, actors: dict[str, Actor]) -> None:
+    """States by their labels (受理, not `received`), and 办结率 … of the calendar week
+    before, equal to the performance report of those dates."""
+    lead = three_leads(rt, actors)[0]
+    office = actors["东城办-联络员"]
+    apply(rt, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
+    apply(rt, actor=office, item_id=lead, trigger="accept")
+    apply(rt, actor=office, item_id=lead, trigger="close",
+          data={"outcome": "unfounded", "conclusion": "查无实据"})
+    clock.set(cst(3, 10))
+    weekly_summary(rt)
+    with read_tx(rt.db) as conn:
+        body = conn.execute(select(NOTE.c.body).where(
+            NOTE.c.recipient_id == user_id(rt, "市办-线索组"),
+            NOTE.c.kind == "digest_weekly")).scalar_one()
+    assert "在办：受理 2" in body
+    assert "received" not in body
+    assert "办结率 1/3" in body
+    assert "签收及时率 1/1" in body
+    [summary] = digest_of(rt, "市办-线索组", "digest_weekly")
+    assert summary["figures"]["closure_rate"] == [1, 3]

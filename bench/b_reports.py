@@ -1,0 +1,96 @@
+"""Benchmark: the performance report (engine.reports.performance) over a whole generated
+data set, against its main query (the conditional sums per jurisdiction and unit)
+hand-written in raw sqlite3 in the same run. Target: < 1 s over 1M items on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import date
+
+from bench import datacache
+from bench.env import NOW
+from bench.harness import Context, Result, alternate
+from engine.deadlines import ChinaCalendar
+from engine.kernel import SYSTEM
+from engine.reports import Period, definitions, performance, semantics
+from engine.runtime import open_runtime
+from engine.storage import read_tx
+from engine.workflow import default_workflows_dir
+
+NAME = "reports"
+TARGET_S = 1.0
+# the period: every item of the generated set falls in it
+PERIOD = Period(label="bench", first=date(2025, 1, 1), last=date(2026, 12, 31))
+RAW = """
+SELECT i.jurisdiction_id, i.unit_id,
+  sum(CASE WHEN i.created_at >= :s AND i.created_at < :e THEN 1 ELSE 0 END),
+  sum(CASE WHEN i.closed_at >= :s AND i.closed_at < :e THEN 1 ELSE 0 END),
+  sum(CASE WHEN i.created_at >= :s AND i.created_at < :e AND i.closed_at < :e THEN 1 ELSE 0 END),
+  sum(CASE WHEN i.closed_at >= :s AND i.closed_at < :e AND EXISTS (SELECT 1 FROM escalation_mark m
+      WHERE m.item_id = i.id AND m.kind IN ('overdue','escalate','repeat')) THEN 1 ELSE 0 END),
+  sum(CASE WHEN (i.closed_at >= :s AND i.closed_at < :e) OR (i.closed_at IS NULL
+      AND i.due_at >= :s AND i.due_at < :e) THEN 1 ELSE 0 END),
+  sum(CASE WHEN i.closed_at IS NULL AND i.due_at < :now THEN 1 ELSE 0 END),
+  sum(CASE WHEN i.created_at >= :s AND i.created_at < :e AND EXISTS (SELECT 1 FROM audit_event v
+      WHERE v.item_id = i.id AND v.trigger IN ('reject','return_for_info')) THEN 1 ELSE 0 END),
+  sum(CASE WHEN i.closed_at >= :s AND i.closed_at < :e AND EXISTS (SELECT 1 FROM audit_event v
+      WHERE v.item_id = i.id AND v.trigger = 'reopen' AND v.at >= :s AND v.at < :e)
+      THEN 1 ELSE 0 END)
+FROM item i
+WHERE (i.created_at >= :s AND i.created_at < :e) OR (i.closed_at >= :s AND i.closed_at < :e)
+   OR i.closed_at IS NULL
+GROUP BY i.jurisdiction_id, i.unit_id
+"""
+
+
+def _stamp(at: object) -> str:  # SQLite stores naive UTC text
+    return str(at).replace("+00:00", "")
+
+
+def _engine(url: str) -> tuple[Callable[[], float], Callable[[], int]]:
+    rt = open_runtime(url, default_workflows_dir(), migrate=False)
+    sem = semantics(definitions(rt.registry))
+    calendar = ChinaCalendar()
+    received = 0
+
+    def run() -> float:
+        nonlocal received
+        start = time.perf_counter()
+        with read_tx(rt.db) as conn:
+            report = performance(conn, SYSTEM, period=PERIOD, now=NOW, calendar=calendar,
+                                 semantics=sem)
+        received = int(report.total[0].numerator)
+        return time.perf_counter() - start
+
+    return run, lambda: received
+
+
+def _floor(path: str) -> Callable[[], float]:
+    s, e = (_stamp(PERIOD.start.astimezone(NOW.tzinfo)), _stamp(PERIOD.end.astimezone(
+        NOW.tzinfo)))
+
+    def run() -> float:
+        start = time.perf_counter()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn.execute(RAW, {"s": s, "e": e, "now": _stamp(NOW)}).fetchall()
+        conn.close()
+        return time.perf_counter() - start
+
+    return run
+
+
+def run(ctx: Context) -> list[Result]:
+    ds = datacache.dataset("mixed", ctx.sizes.queue_large, overdue=ctx.sizes.queue_large // 50)
+    engine, received = _engine(ds.url)
+    # alternate() keeps the median of each, as a rate
+    rates = alternate(ctx.sizes.rounds, {"engine": lambda: 1 / engine(),
+                                         "floor": lambda: 1 / _floor(str(ds.path))()})
+    seconds, floor = 1 / rates["engine"], 1 / rates["floor"]
+    return [Result(bench=NAME, case=f"performance report, {ds.items:,} items (SQLite)",
+                   value=seconds, unit="s", floor=floor,
+                   floor_label="s raw sqlite3 main query", ratio=seconds / floor,
+                   target=f"< {TARGET_S} s at 1M items", met=seconds < TARGET_S,
+                   details={"items": ds.items, "received_in_period": received(),
+                            "rounds": ctx.sizes.rounds})]

@@ -1,0 +1,61 @@
+"""Prometheus metrics read from the database at scrape time, so they are right whichever
+process (API worker, scheduler) did the work: transitions by workflow and trigger,
+escalations by level, webhook deliveries and failures, open items by workflow, state and
+light. Labels are codes from the workflow files and fixed words: bounded, no personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import case, func, select
+
+from engine.runtime import Runtime
+from engine.storage import ATTEMPT, DELIVERY, EVENT, ITEM, MARK, read_tx
+
+
+class DatabaseCollector(Collector):
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    def collect(self) -> Iterator[Any]:
+        now = self.rt.clock.now()
+        with read_tx(self.rt.db) as conn:
+            transitions = CounterMetricFamily(
+                "leadflow_transitions", "audit events by workflow and trigger",
+                labels=["workflow", "trigger"])
+            for wf, trigger, n in conn.execute(
+                    select(EVENT.c.workflow, EVENT.c.trigger, func.count())
+                    .group_by(EVENT.c.workflow, EVENT.c.trigger)):
+                transitions.add_metric([wf, trigger], n)
+            yield transitions
+            escalations = CounterMetricFamily(
+                "leadflow_escalations", "escalations by level", labels=["level"])
+            for level, n in conn.execute(select(MARK.c.level, func.count())
+                                         .where(MARK.c.kind == "escalate")
+                                         .group_by(MARK.c.level)):
+                escalations.add_metric([str(level)], n)
+            yield escalations
+            deliveries = GaugeMetricFamily("leadflow_webhook_deliveries",
+                                           "webhook deliveries by status", labels=["status"])
+            for status, n in conn.execute(select(DELIVERY.c.status, func.count())
+                                          .group_by(DELIVERY.c.status)):
+                deliveries.add_metric([status], n)
+            yield deliveries
+            failed = conn.execute(select(func.count()).select_from(ATTEMPT)
+                                  .where(ATTEMPT.c.error.is_not(None))).scalar_one()
+            yield CounterMetricFamily("leadflow_webhook_attempt_failures",
+                                      "webhook attempts that failed", value=failed)
+            light = case((ITEM.c.due_at.is_(None), "none"), (ITEM.c.due_at <= now, "red"),
+                         (ITEM.c.remind_at <= now, "yellow"), else_="green")
+            open_items = GaugeMetricFamily("leadflow_open_items",
+                                           "open items by workflow, state and light",
+                                           labels=["workflow", "state", "light"])
+            for wf, state, lit, n in conn.execute(
+                    select(ITEM.c.workflow, ITEM.c.state, light, func.count())
+                    .where(ITEM.c.closed_at.is_(None))
+                    .group_by(ITEM.c.workflow, ITEM.c.state, light)):
+                open_items.add_metric([wf, state, lit], n)
+            yield open_items

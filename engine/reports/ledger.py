@@ -1,0 +1,127 @@
+"""The ledgers (台账) of leads and rectification items: one row per item in scope, labels from
+the workflow definitions, streamed from the database in pages (a 100k-row ledger never sits in
+memory). Reporter identity is never read: only the item row and its escalation marks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from engine.deadlines import CHINA_TZ, WorkCalendar
+from engine.items import visible_items
+from engine.kernel import Actor
+from engine.reports.labels import LEDGER_COLUMNS, state_label, vocabulary_label
+from engine.storage import ITEM, MARK, UNIT
+from engine.workflow import WorkflowDef
+
+PAGE = 2000
+LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerFilter:
+    workflow: str
+    jurisdiction_id: int | None = None
+    created_from: datetime | None = None  # [from, to)
+    created_to: datetime | None = None
+    open: bool | None = None
+
+
+def light(*, due_at: datetime | None, remind_at: datetime | None, closed: bool,
+          now: datetime) -> str | None:
+    """红 overdue, 黄 at or past the reminder point, 绿 otherwise; none when closed or
+    without a deadline. (The item light of issue 12 is built elsewhere; this reads the same
+    columns and should give way to it once it is in main.)"""
+    if closed or due_at is None:
+        return None
+    if due_at <= now:
+        return "red"
+    if remind_at is not None and remind_at <= now:
+        return "yellow"
+    return "green"
+
+
+def _china(at: datetime | None) -> str:
+    return at.astimezone(CHINA_TZ).date().isoformat() if at else ""
+
+
+def _working_days_left(calendar: WorkCalendar, now: datetime, due: datetime | None) -> int | str:
+    """Working days from today to the due day (negative when overdue), counted by day."""
+    if due is None:
+        return ""
+    a, b = now.astimezone(CHINA_TZ).date(), due.astimezone(CHINA_TZ).date()
+    step, sign = (timedelta(days=1), 1) if b >= a else (timedelta(days=-1), -1)
+    n, day = 0, a
+    while day != b:
+        day += step
+        if calendar.is_working_day(day):
+            n += sign
+    return n
+
+
+def ledger_where(conn: Connection, actor: Actor, f: LedgerFilter) -> list[Any]:
+    """WHERE terms of the ledger's items: the filter, within what the actor sees."""
+    where: list[Any] = [ITEM.c.workflow == f.workflow,
+                        *visible_items(conn, actor, within=f.jurisdiction_id)]
+    if f.created_from is not None:
+        where.append(ITEM.c.created_at >= f.created_from)
+    if f.created_to is not None:
+        where.append(ITEM.c.created_at < f.created_to)
+    if f.open is not None:
+        where.append(ITEM.c.closed_at.is_(None) if f.open else ITEM.c.closed_at.is_not(None))
+    return where
+
+
+def ledger_rows(conn: Connection, actor: Actor, f: LedgerFilter, *, wf: WorkflowDef,
+                defs: list[WorkflowDef], now: datetime,
+                calendar: WorkCalendar) -> Iterator[list[Any]]:
+    """Rows in LEDGER_COLUMNS[workflow] order, by item id, paged by keyset."""
+    where = ledger_where(conn, actor, f)
+    marks = (select(func.count()).where(MARK.c.item_id == ITEM.c.id,
+                                        MARK.c.kind == "escalate").scalar_subquery())
+    q = (select(ITEM.c.id, ITEM.c.ref, ITEM.c.state, ITEM.c.data, ITEM.c.created_at,
+                ITEM.c.closed_at, ITEM.c.due_at, ITEM.c.remind_at, UNIT.c.name.label("unit"),
+                marks.label("marks"))
+         .outerjoin(UNIT, UNIT.c.id == ITEM.c.unit_id).order_by(ITEM.c.id).limit(PAGE))
+    after, n = 0, 0
+    cache: dict[date, int] = {}
+    while True:
+        page = conn.execute(q.where(and_(*where, ITEM.c.id > after))).all()
+        for r in page:
+            n += 1
+            yield _row(n, r, wf, defs, now, calendar, cache)
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def _row(n: int, r: Any, wf: WorkflowDef, defs: list[WorkflowDef], now: datetime,
+         calendar: WorkCalendar, cache: dict[date, int]) -> list[Any]:
+    data = r.data or {}
+    lit = light(due_at=r.due_at, remind_at=r.remind_at, closed=r.closed_at is not None,
+                now=now)
+    due = r.due_at.astimezone(CHINA_TZ).date() if r.due_at else None
+    if due is not None and due not in cache:
+        cache[due] = int(_working_days_left(calendar, now, r.due_at))
+    got = data.get("subject")
+    subject: dict[str, Any] = got if isinstance(got, dict) else {}
+    values = {
+        "seq": n, "ref": r.ref, "received": _china(r.created_at),
+        "channel": vocabulary_label(wf, "channel", data.get("channel")),
+        "source": vocabulary_label(wf, "source", data.get("source")),
+        "category": vocabulary_label(wf, "category", data.get("category")),
+        "subject_unit": str(subject.get("unit", "")),
+        "unit": r.unit or "", "due": _china(r.due_at),
+        "state": state_label(defs, wf.name, r.state),
+        "days_left": cache[due] if due is not None else "",
+        "light": LIGHTS.get(lit or "", ""), "supervisions": int(r.marks or 0),
+        "disposal": "", "closed": _china(r.closed_at),
+        "outcome": vocabulary_label(wf, "outcome", data.get("outcome")),
+        "measures": str(data.get("measures", "")),
+        "verification": str(data.get("verification", "")),
+    }
+    return [values[key] for key, _ in LEDGER_COLUMNS[wf.name]]
