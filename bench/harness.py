@@ -97,6 +97,18 @@ def alternate(rounds: int, runs: dict[str, Callable[[], float]]) -> dict[str, fl
     return {name: statistics.median(values) for name, values in seen.items()}
 
 
+def alternate_spread(rounds: int, runs: dict[str, Callable[[], float]]
+                     ) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """`alternate`, also returning each side's (min, max) over the rounds: the spread the
+    tables report beside the median."""
+    seen: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            seen[name].append(run())
+    spread = {name: [round(min(v), 1), round(max(v), 1)] for name, v in seen.items()}
+    return {name: statistics.median(v) for name, v in seen.items()}, spread
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))

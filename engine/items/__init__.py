@@ -27,6 +27,7 @@ from engine.items.transition import (
     create_item,
     create_item_once,
 )
+from engine.items.transition_batch import Move, Outcome, apply_many
 from engine.items.worklists import WorkFilters, count_work, list_work
 
 __all__ = [
@@ -36,10 +37,13 @@ __all__ = [
     "EventFilters",
     "EventRecord",
     "ItemFilters",
+    "Move",
+    "Outcome",
     "Placement",
     "WorkFilters",
     "annotate",
     "apply",
+    "apply_many",
     "count_work",
     "create_item",
     "create_item_once",

@@ -93,15 +93,20 @@ def _append_event(conn: Connection, record: EventRecord, digest: str | None = No
     the same transaction; the unique (item_id, seq) constraint refuses a second writer of the
     same seq."""
     digest = digest or record.digest()
-    conn.execute(_INSERT_EVENT, {
+    conn.execute(_INSERT_EVENT, _event_row(record, digest))
+    return digest
+
+
+def _event_row(record: EventRecord, digest: str) -> dict[str, Any]:
+    """The `audit_event` row of `record` (for one INSERT, or a batch's executemany)."""
+    return {
         "item_id": record.item_id, "seq": record.seq, "at": record.at, "actor": record.actor,
         "actor_role": record.actor_role, "trigger": record.trigger,
         "from_state": record.from_state, "to_state": record.to_state,
         "data": dict(record.data), "comment": record.comment, "workflow": record.workflow,
         "workflow_version": record.workflow_version, "prev_hash": record.prev_hash,
         "hash": digest,
-    })
-    return digest
+    }
 
 
 def _deadline_columns(plan: DeadlinePlan) -> dict[str, Any]:
@@ -165,6 +170,33 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
            system_values: Mapping[str, Any] | None, after: AfterHook | None, *,
            annotation: bool) -> Change:
     item = conn.execute(_ITEM_BY_ID, {"item_id": item_id}).first()
+    planned = _plan(conn, rt, actor, item, item_id, trigger, data, comment, expected_version,
+                    system_values, annotation=annotation)
+    _write(conn, planned)
+    _finish(conn, rt, actor, planned, after)
+    return planned.change
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """One checked and decided move, not yet written: what `_write` executes (the versioned
+    UPDATE's parameters, the event, the next check) and the row as it will be afterwards.
+    `apply` writes one; `apply_many` writes a batch of them together."""
+
+    change: Change
+    update: dict[str, Any]  # parameters of _ITEM_IF_VERSION
+    record: EventRecord
+    next_check: dict[str, Any] | None  # write_next_check's arguments (a state change only)
+    td: TransitionDef | None  # set for workflow triggers only
+    data: dict[str, Any]
+    row: Any  # the item row after the move (attribute access, like a Row)
+
+
+def _plan(conn: Connection, rt: Runtime, actor: Actor, item: Any, item_id: int, trigger: str,
+          data: dict[str, Any], comment: str, expected_version: int | None,
+          system_values: Mapping[str, Any] | None, *, annotation: bool) -> Planned:
+    """Check and decide one move on `item` (the row as read, or as a batch left it). Reads
+    only: nothing is written until `_write`."""
     if item is None or not sees_item(actor, item):
         raise NotFound(f"item {item_id} not found")
     if expected_version is not None and item.version != expected_version:
@@ -174,6 +206,7 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
     now = rt.clock.now()
     values: dict[str, Any]
     td: TransitionDef | None = None  # set for workflow triggers only
+    next_check: dict[str, Any] | None = None
     if annotation:
         values, to_state = {}, item.state
     elif trigger in SYSTEM_TRIGGERS:
@@ -187,9 +220,8 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
                 wf=wf, from_state=item.state, to_state=to_state, now=now,
                 due_at=item.due_at, paused_remaining_s=item.paused_remaining_s,
                 paused_state=item.paused_state, calendar=rt.calendar)
-            # before the item row: the sweep's lock order (schedule row, then item)
-            write_next_check(conn, item_id=item.id, next_check_at=plan.next_check_at,
-                             state_entry_seq=item.audit_seq + 1)
+            next_check = {"item_id": item.id, "next_check_at": plan.next_check_at,
+                          "state_entry_seq": item.audit_seq + 1}
             entries = dict(item.state_entries or {})
             entries[to_state] = now.isoformat()
             values |= _deadline_columns(plan) | {
@@ -206,13 +238,8 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
         prev_hash=item.audit_head or GENESIS,
     )
     digest = record.digest()
-    result = conn.execute(_ITEM_IF_VERSION, {
-        "_item_id": item.id, "_read_version": item.version, "version": item.version + 1,
-        "updated_at": now, "audit_seq": record.seq, "audit_head": digest, **values})
-    if result.rowcount != 1:
-        actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item.id)).scalar()
-        raise VersionConflict(item_id=item.id, expected=item.version, actual=actual)
-    _append_event(conn, record, digest)
+    changed = {"version": item.version + 1, "updated_at": now, "audit_seq": record.seq,
+               "audit_head": digest, **values}
     change = Change(
         item_id=item.id, ref=item.ref, workflow=wf.name, workflow_version=wf.version,
         jurisdiction_id=values.get("jurisdiction_id", item.jurisdiction_id),
@@ -221,23 +248,71 @@ def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: s
         data=data, due_at=values.get("due_at", item.due_at),
         escalation_level=values.get("escalation_level", item.escalation_level),
     )
-    if td is not None:
-        _note_references(conn, rt, actor, td, item, data)
+    return Planned(change=change, record=record, next_check=next_check, td=td, data=data,
+                   update={"_item_id": item.id, "_read_version": item.version, **changed},
+                   row=RowAfter({**item._mapping, **changed}))
+
+
+class RowAfter(dict[str, Any]):
+    """An item row as a move leaves it, read like a Row (`row.state`): what the next move of
+    the same item in a batch starts from, without reading it back."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def _mapping(self) -> dict[str, Any]:
+        return self
+
+
+def _write(conn: Connection, planned: Planned) -> None:
+    """Execute one planned move: its next check (before the item row: the sweep's lock
+    order, schedule row then item), the versioned UPDATE, the event."""
+    if planned.next_check is not None:
+        write_next_check(conn, **planned.next_check)
+    result = conn.execute(_ITEM_IF_VERSION, planned.update)
+    if result.rowcount != 1:
+        item_id = planned.update["_item_id"]
+        actual = conn.execute(select(ITEM.c.version).where(ITEM.c.id == item_id)).scalar()
+        raise VersionConflict(item_id=item_id, expected=planned.update["_read_version"],
+                              actual=actual)
+    _append_event(conn, planned.record, planned.change.hash)
+
+
+def _finish(conn: Connection, rt: Runtime, actor: Actor, planned: Planned,
+            after: AfterHook | None) -> None:
+    """What follows a written move in its transaction: the link in a named item's history,
+    the caller's hook."""
+    if planned.td is not None:
+        _note_references(conn, rt, actor, planned.td, planned.change, planned.data)
     if after is not None:
-        after(conn, change)
-    return change
+        after(conn, planned.change)
 
 
 def _note_references(conn: Connection, rt: Runtime, actor: Actor, td: TransitionDef,
-                     item: Any, data: Mapping[str, Any]) -> None:
+                     item: Change, data: Mapping[str, Any]) -> None:
     """A transition that names another item (merge_into) is recorded in that item's history
     too, as a `link` annotation in the same transaction, however the trigger was fired."""
     for spec in td.fields:
-        if spec.kind == "item_ref" and data.get(spec.name) is not None:
+        if _names_item(spec, data):
             _apply(conn, rt, actor, int(data[spec.name]), "link",
-                   {"item_id": item.id, "ref": item.ref, "via": td.trigger,
+                   {"item_id": item.item_id, "ref": item.ref, "via": td.trigger,
                     "field": spec.name},
                    "", None, None, None, annotation=True)
+
+
+def _names_item(spec: Any, data: Mapping[str, Any]) -> bool:
+    return bool(spec.kind == "item_ref" and data.get(spec.name) is not None)
+
+
+def _refers(td: TransitionDef, data: Mapping[str, Any]) -> bool:
+    """Whether firing `td` with `data` writes another item's history too (a link)."""
+    return any(_names_item(spec, data) for spec in td.fields)
 
 
 def _allowed(wf: WorkflowDef, item: Any, actor: Actor) -> list[str]:

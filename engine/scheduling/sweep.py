@@ -1,6 +1,7 @@
 """The sweep: find items whose next check is due, and give each what it owes (a reminder,
-the escalation levels it reached, a repeat at the top), every one through
-`engine.items.transition.apply` with its idempotency mark written by the `after` hook.
+the escalation levels it reached, a repeat at the top), each batch's steps through
+`engine.items.apply_many` (the batched one writer), each step's idempotency mark written by
+its `after` hook.
 
 The sweep's own bookkeeping lives in its own table, `item_schedule` (next check, lease),
 never on the audited item row: moving an item's next look when nothing is owed writes no
@@ -23,7 +24,7 @@ expects the version it computed from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps, sync_calendar
 from engine.errors import LeadflowError
-from engine.items import Change, apply
+from engine.items import Change, Move, apply_many
 from engine.kernel import SYSTEM
 from engine.runtime import Runtime
 from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
@@ -187,56 +188,58 @@ class Sweeper:
         marks = _Marks(conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
             .where(MARK.c.item_id.in_(ids))))
-        # Optimistic: the whole batch under one savepoint. Failures are rare, so a savepoint
-        # per item (two statements each) is paid only when the batch must be redone.
-        part = SweepReport(started_at=report.started_at, worker=self.worker)
-        try:
-            with conn.begin_nested():
-                batch = self._rows(conn, rows, marks, now, part, isolate=False)
-        except (LeadflowError, SQLAlchemyError):
-            part = SweepReport(started_at=report.started_at, worker=self.worker)
-            batch = self._rows(conn, rows, marks, now, part, isolate=True)
+        # every step of the batch goes to the batched writer at once; an item whose steps
+        # cannot be planned or applied fails alone (retried next sweep), the others go on
+        batch = _Rows()
+        moves: list[Move] = []
+        owners: list[tuple[Any, Step]] = []
+        failed: dict[int, str] = {}
+        for row in rows:
+            if row.next_check_at > now:
+                continue  # rescheduled by a transition since it was found due
+            report.items += 1
+            of_item = _Rows()
+            try:
+                steps = self._item(conn, row, marks, now, report, of_item, batch)
+            except (LeadflowError, SQLAlchemyError) as exc:
+                failed[row.id] = type(exc).__name__
+                continue
+            batch.schedule += of_item.schedule
+            for step, move in steps:
+                moves.append(move)
+                owners.append((row, step))
+        outcomes = apply_many(self.rt, actor=SYSTEM, moves=moves, conn=conn) if moves else []
+        for (row, step), outcome in zip(owners, outcomes, strict=True):
+            if isinstance(outcome, LeadflowError):
+                failed.setdefault(row.id, type(outcome).__name__)
+                continue
+            report.count(step)
+            if self.progress is not None:
+                self.progress(row.id, step)
+        for item_id, error in failed.items():
+            self.skip.add(item_id)
+            report.failed.append((item_id, error))
+            log.warning("sweep_item_failed", item_id=item_id, error=error)
+        # a failed item keeps its next check, so the next sweep looks at it again
+        batch.schedule = [m for m in batch.schedule if m["_item_id"] not in failed]
         # the hooks' rows, one executemany per table, in the transaction of their events;
         # a duplicate mark fails the whole batch, which then rolls back with its events
         if batch.marks:
             conn.execute(MARK_INSERT, batch.marks)
         insert_rows(conn, batch.notes, batch.deliveries)
         _write_schedule(conn, batch.schedule)
-        report.merge(part)
-
-    def _rows(self, conn: Connection, rows: Sequence[Any], marks: _Marks, now: datetime,
-              report: SweepReport, *, isolate: bool) -> _Rows:
-        """Give each due row what it owes. With `isolate`, each item under its own savepoint:
-        a failing item is skipped (and retried next sweep) without undoing the others."""
-        batch = _Rows()
-        for row in rows:
-            if row.next_check_at > now:
-                continue  # rescheduled by a transition since it was found due
-            report.items += 1
-            rows_of_item = _Rows()
-            if not isolate:
-                self._item(conn, row, marks, now, report, rows_of_item)
-                batch.extend(rows_of_item)
-                continue
-            try:
-                with conn.begin_nested():
-                    self._item(conn, row, marks, now, report, rows_of_item)
-            except (LeadflowError, SQLAlchemyError) as exc:
-                self.skip.add(row.id)
-                report.failed.append((row.id, type(exc).__name__))
-                log.warning("sweep_item_failed", item_id=row.id, error=type(exc).__name__)
-                continue
-            batch.extend(rows_of_item)
-        return batch
 
     def _item(self, conn: Connection, row: Any, marks: _Marks, now: datetime,
-              report: SweepReport, out: _Rows) -> None:
+              report: SweepReport, out: _Rows, hooked: _Rows) -> list[tuple[Step, Move]]:
+        """What one due item owes: its next look (in `out`) and its steps as moves for the
+        batched writer, whose hooks collect their marks and outbox rows in `hooked`; reads
+        only."""
         wf = self.rt.registry.get(row.workflow, row.workflow_version)
         if row.closed_at is not None or row.due_at is None or wf.states[row.state].closed:
             # closed, paused or without a deadline: nothing to look at, ever
             out.schedule.append(_move(row, None))
             report.cleared += 1
-            return
+            return []
         if row.schedule_entry != row.state_entry_seq:
             # written for a state the item has left: start again from the item's deadline
             # (the marks of this entry say what is already done)
@@ -244,7 +247,7 @@ class Sweeper:
                 and row.remind_at < row.due_at else row.due_at
             out.schedule.append(_move(row, first))
             report.cleared += 1
-            return
+            return []
         steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
                                level=row.escalation_level, calendar=self.rt.calendar,
@@ -256,7 +259,8 @@ class Sweeper:
         out.schedule.append(_move(row, nxt))
         if not todo:  # nothing owed (or already done)
             report.rescheduled += 1
-            return
+            return []
+        planned = []
         for step in todo:
             target = self._target(conn, row, step, wf)
             values: dict[str, Any] = {}
@@ -265,13 +269,12 @@ class Sweeper:
             data = {"kind": step.kind, "level": step.level, "scheduled_at": step.at.isoformat(),
                     "target_jurisdiction_id": target.jurisdiction_id,
                     "target": target.jurisdiction_code}
-            apply(self.rt, actor=SYSTEM, item_id=row.id, trigger=TRIGGER[step.kind],
-                  data=data, expected_version=version, system_values=values, conn=conn,
-                  after=self._after(row, step, target, wf, now, out))
+            planned.append((step, Move(
+                item_id=row.id, trigger=TRIGGER[step.kind], data=data,
+                expected_version=version, system_values=values,
+                after=self._after(row, step, target, wf, now, hooked))))
             version += 1
-            report.count(step)
-            if self.progress is not None:
-                self.progress(row.id, step)
+        return planned
 
     def _target(self, conn: Connection, row: Any, step: Step, wf: WorkflowDef) -> Target:
         level = step.level if step.kind == "escalate" else wf.escalation.max_level
