@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -96,6 +96,9 @@ class _Admin:
     overrides: Mapping[date, bool]
     published: frozenset[int]  # years whose whole schedule an admin loaded
     memo: dict[date, bool]  # answers per day under these overrides
+    # (from, whole working days, direction) -> the day it lands on: a deadline is planned
+    # from one of few days, so each is counted out once, not day by day on every call
+    shifts: dict[tuple[date, int, int], date] = field(default_factory=dict)
 
 
 class ChinaCalendar:
@@ -161,7 +164,10 @@ class ChinaCalendar:
         return {y: self.package_knows(y) or y in published for y in years}
 
     def is_working_day(self, day: date) -> bool:
-        admin = self._admin  # once: the answer is stored with the overrides it came from
+        return self._working_under(self._admin, day)
+
+    def _working_under(self, admin: _Admin, day: date) -> bool:
+        # the answer is stored with the overrides it came from
         known = admin.memo.get(day)
         if known is None:
             known = admin.memo[day] = self._is_working_day(admin, day)
@@ -190,10 +196,27 @@ class ChinaCalendar:
 
     def add_working_days(self, start: datetime, days: float) -> datetime:
         """The same local time of day on the `days`-th working day after `start`'s date."""
-        return step_working_days(self.is_working_day, start, days, 1)
+        return self._shift(start, days, 1)
 
     def subtract_working_days(self, end: datetime, days: float) -> datetime:
-        return step_working_days(self.is_working_day, end, days, -1)
+        return self._shift(end, days, -1)
+
+    def _shift(self, start: datetime, days: float, direction: int) -> datetime:
+        """`step_working_days`, with the landing day remembered under these overrides."""
+        admin = self._admin
+        local = start.astimezone(CHINA_TZ)
+        whole = int(days)
+        key = (local.date(), whole, direction)
+        day = admin.shifts.get(key)
+        if day is None:
+            landed = step_working_days(lambda d: self._working_under(admin, d),
+                                       _local_midnight(key[0]), whole, direction)
+            day = admin.shifts[key] = landed.astimezone(CHINA_TZ).date()
+        result = datetime.combine(day, local.timetz())
+        frac = days - whole
+        if frac:
+            result += timedelta(days=frac) * direction
+        return result.astimezone(UTC)
 
 
 class WeekdayCalendar:

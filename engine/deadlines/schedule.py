@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from engine.storage import SCHEDULE
+from engine.storage import SCHEDULE, Prepared
 
 
 def _upsert(dialect: str) -> Any:
@@ -24,9 +24,10 @@ def _upsert(dialect: str) -> Any:
               "state_entry_seq": stmt.excluded.state_entry_seq})
 
 
-# built once per dialect: building statements costs more than running them (hot path)
-_UPSERT = {name: _upsert(name) for name in ("postgresql", "sqlite")}
-_DELETE = delete(SCHEDULE).where(SCHEDULE.c.item_id == bindparam("item_id"))
+# built once per dialect and run on the driver's cursor (engine/storage/prepared.py): on
+# the hot path SQLAlchemy's execution machinery cost more than the statement
+_UPSERT = {name: Prepared(_upsert(name)) for name in ("postgresql", "sqlite")}
+_DELETE = Prepared(delete(SCHEDULE).where(SCHEDULE.c.item_id == bindparam("item_id")))
 
 
 def write_next_check(conn: Connection, *, item_id: int, next_check_at: datetime | None,
@@ -34,8 +35,8 @@ def write_next_check(conn: Connection, *, item_id: int, next_check_at: datetime 
     """Set when the sweep looks at `item_id` next (for the state entry `state_entry_seq`);
     None removes the row: a closed, paused or deadline-free item is never looked at."""
     if next_check_at is None:
-        conn.execute(_DELETE, {"item_id": item_id})
+        _DELETE.execute(conn, {"item_id": item_id})
         return
-    conn.execute(_UPSERT[conn.dialect.name], {
+    _UPSERT[conn.dialect.name].execute(conn, {
         "item_id": item_id, "next_check_at": next_check_at,
         "state_entry_seq": state_entry_seq})

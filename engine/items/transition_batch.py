@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine.deadlines import write_next_check
 from engine.errors import LeadflowError, VersionConflict
 from engine.items.transition import (
+    _CALENDAR_REVISION,
     _INSERT_EVENT,
     _ITEM_IF_VERSION,
     AfterHook,
@@ -36,7 +37,8 @@ from engine.runtime import Runtime
 from engine.storage import ITEM, write_tx
 
 log = structlog.get_logger("engine.items.transition")
-_ITEMS_BY_IDS = select(ITEM).where(ITEM.c.id.in_(bindparam("ids", expanding=True)))
+_ITEMS_BY_IDS = select(ITEM, _CALENDAR_REVISION).where(
+    ITEM.c.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,16 +135,16 @@ def _write_all(conn: Connection, planned: Sequence[Planned]) -> None:
     sane = conn.dialect.supports_sane_multi_rowcount
     for group in groups.values():
         if sane or len(group) == 1:
-            if conn.execute(_ITEM_IF_VERSION, group).rowcount != len(group):
+            if _ITEM_IF_VERSION.executemany(conn, group) != len(group):
                 raise VersionConflict(item_id=group[0]["_item_id"],
                                       expected=group[0]["_read_version"], actual=None)
             continue
         for params in group:  # pragma: no cover - both shipped drivers count executemany
-            if conn.execute(_ITEM_IF_VERSION, params).rowcount != 1:
+            if _ITEM_IF_VERSION.execute(conn, params) != 1:
                 raise VersionConflict(item_id=params["_item_id"],
                                       expected=params["_read_version"], actual=None)
     if planned:
-        conn.execute(_INSERT_EVENT, [_event_row(p.record, p.change.hash) for p in planned])
+        _INSERT_EVENT.executemany(conn, [_event_row(p.record, p.change.hash) for p in planned])
 
 
 def _one_by_one(conn: Connection, rt: Runtime, actor: Actor, moves: Sequence[Move],

@@ -44,6 +44,7 @@ from engine.storage.intake_tables import (
     ReporterIdentity,
 )
 from engine.storage.leases import worker_id
+from engine.storage.prepared import PlainRow, Prepared
 from engine.storage.scheduler_tables import (
     ATTEMPT,
     DELIVERY,
@@ -144,7 +145,9 @@ __all__ = [
     "Jurisdiction",
     "LeadSubject",
     "Notification",
+    "PlainRow",
     "PortableJSON",
+    "Prepared",
     "ReceiptCode",
     "ReceiptFailure",
     "RefCounter",
