@@ -17,7 +17,7 @@ from engine.errors import Forbidden, Unauthenticated
 from engine.intake import IdentityCipher
 from engine.items import get_item
 from engine.kernel import Actor, Role
-from engine.org import authenticate
+from engine.org import ActorCache
 from engine.runtime import Runtime
 from engine.storage import read_tx
 
@@ -54,12 +54,21 @@ def current_actor(request: Request, rt: RuntimeDep,
                   ) -> Actor:
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise Unauthenticated("missing bearer token")
-    with read_tx(rt.db) as conn:
-        actor = authenticate(conn, token=creds.credentials, secret=request.app.state.secret)
+    actor = _actor_cache(request).authenticate(rt.db, token=creds.credentials,
+                                               secret=request.app.state.secret,
+                                               now=rt.clock.now())
     if actor is None:
         raise Unauthenticated("unknown or revoked token")
     request.state.actor = actor.label  # for the request log line
     return actor
+
+
+def _actor_cache(request: Request) -> ActorCache:
+    """The app's token → actor cache (engine/org/token_cache.py), made on first use."""
+    cache: ActorCache | None = getattr(request.app.state, "actor_cache", None)
+    if cache is None:
+        cache = request.app.state.actor_cache = ActorCache()
+    return cache
 
 
 CurrentUser = Annotated[Actor, Depends(current_actor)]

@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
 
-from api.deps import Person, RuntimeDep, ScopedItem
+from api.deps import ItemId, Person, RuntimeDep, ScopedItem
 from api.errors import PreconditionFailed, problems
 from api.schemas import (
     History,
@@ -24,7 +25,9 @@ from api.schemas import (
     TransitionIn,
 )
 from api.views import event_out, item_detail, item_out
+from engine.errors import NotFound
 from engine.items import (
+    Change,
     ItemFilters,
     apply,
     create_item_once,
@@ -132,13 +135,43 @@ def read(item: ScopedItem, actor: Person, rt: RuntimeDep, response: Response) ->
 @router.post("/{item_id}/transitions", response_model=ItemDetail,
              responses=problems(401, 403, 404, 409, 412, 422,
                                 ok={200: {"headers": ETAG_HEADER}}))
-def transition(item: ScopedItem, body: TransitionIn, actor: Person, rt: RuntimeDep,
+def transition(item_id: ItemId, body: TransitionIn, actor: Person, rt: RuntimeDep,
                if_match: IfMatch = None) -> JSONResponse:
     """Fire a trigger. With If-Match, only if the item is still at that version."""
-    expected = _expected_version(item, if_match)
-    apply(rt, actor=actor, item_id=item.id, trigger=body.trigger, data=body.data,
-          comment=body.comment, expected_version=expected)
-    return _detail_response(rt, actor, item.id, 200)
+    # one transaction: apply() reads the item (404 out of scope, as everywhere) and the
+    # answer is the row its write left, read in the same transaction
+    expected = _expected_version_of(rt, actor, item_id, if_match)
+    rows: list[Any] = []
+
+    def answer(conn: Connection, change: Change) -> None:
+        # a move that takes the item out of the caller's sight still happens, answered 404
+        # as before; the hook must not undo it
+        rows.append(get_item_if_seen(conn, actor, change.item_id))
+
+    apply(rt, actor=actor, item_id=item_id, trigger=body.trigger, data=body.data,
+          comment=body.comment, expected_version=expected, after=answer)
+    row = rows[0]
+    if row is None:
+        raise NotFound(f"item {item_id} not found")
+    return JSONResponse(item_detail(row, rt, actor).model_dump(mode="json"),
+                        headers={"ETag": etag(row.version)})
+
+
+def get_item_if_seen(conn: Connection, actor: Actor, item_id: int) -> Any:
+    try:
+        return get_item(conn, actor, item_id)
+    except NotFound:
+        return None
+
+
+def _expected_version_of(rt: Runtime, actor: Actor, item_id: int,
+                         if_match: str | None) -> int | None:
+    """`_expected_version` without reading the item unless If-Match is malformed (the 412
+    says the current version; the read answers 404 for an item out of scope first)."""
+    if if_match is None or if_match.strip() == "*" or ETAG.match(if_match.strip()):
+        return _expected_version(None, if_match)
+    with read_tx(rt.db) as conn:
+        return _expected_version(get_item(conn, actor, item_id), if_match)
 
 
 def _expected_version(item: Any, if_match: str | None) -> int | None:

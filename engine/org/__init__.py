@@ -1,6 +1,7 @@
 """The organisation: the jurisdiction tree (nested sets), units, users and the actor a user
 acts as; API tokens and idempotency keys; login names, console passwords and sessions."""
 
+from engine.org.generation import forget_actors
 from engine.org.logins import check_login, resolve_user, user_by_login
 from engine.org.passwords import (
     MIN_LENGTH,
@@ -21,8 +22,10 @@ from engine.org.sessions import (
     sign_out,
     sign_out_everywhere,
 )
+from engine.org.token_cache import ActorCache
 from engine.org.tokens import (
     authenticate,
+    deactivate_user,
     find_idempotent,
     install_bootstrap_token,
     issue_token,
@@ -50,6 +53,7 @@ from engine.org.tree import (
 
 __all__ = [
     "MIN_LENGTH",
+    "ActorCache",
     "JurisdictionView",
     "NewSession",
     "Placement",
@@ -64,7 +68,9 @@ __all__ = [
     "chain_to_root",
     "change_password",
     "check_login",
+    "deactivate_user",
     "find_idempotent",
+    "forget_actors",
     "hash_password",
     "install_bootstrap_token",
     "issue_token",

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from engine.errors import OrgError
 from engine.kernel import ITEM_SCOPES, ROLES, SCOPE_MEANING, ItemScope, Role
+from engine.org.generation import forget_actors
 from engine.storage import ROLE_SCOPE
 
 # The scheduler acts across everything; it is never a user, so it has no declared scope.
@@ -88,6 +89,8 @@ def store_roles(conn: Connection, scopes: Mapping[str, ItemScope]) -> int:
         else:
             continue
         changed += 1
+    if changed:
+        forget_actors(conn)  # cached actors hold their role's item scope
     return changed
 
 

@@ -19,12 +19,19 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from engine.errors import NotFound
 from engine.kernel import Actor, Role
+from engine.org.generation import forget_actors
 from engine.org.tree import actor_for_user
 from engine.settings import Settings
 from engine.storage import IDEM, TOKEN, USER, inserted_id, write_tx
 
 TOKEN_BYTES = 32
 BOOTSTRAP_NAME = "bootstrap-admin"
+
+def deactivate_user(conn: Connection, *, user_id: int) -> None:
+    """Mark a user inactive: their tokens and sessions stop working (in this process at
+    once)."""
+    conn.execute(update(USER).where(USER.c.id == user_id).values(active=False))
+    forget_actors(conn)
 
 
 def hash_token(secret: str, token: str) -> str:
@@ -56,6 +63,7 @@ def rotate_tokens(conn: Connection, *, user_id: int, secret: str, now: datetime,
             raise NotFound(f"user {user_id} not found")
     conn.execute(update(TOKEN).where(TOKEN.c.user_id == user_id, TOKEN.c.revoked_at.is_(None))
                  .values(revoked_at=now))
+    forget_actors(conn)
     return issue_token(conn, user_id=user_id, secret=secret, now=now)
 
 
@@ -69,6 +77,7 @@ def revoke_token(conn: Connection, *, token_id: int, now: datetime,
         raise NotFound(f"token {token_id} not found")
     if row.revoked_at is None:
         conn.execute(update(TOKEN).where(TOKEN.c.id == token_id).values(revoked_at=now))
+        forget_actors(conn)
 
 
 def bootstrap_actor() -> Actor:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from engine.errors import Forbidden, NotFound, OrgError
 from engine.kernel import ROLES, Actor, ItemScope
+from engine.org.generation import forget_actors
 from engine.org.logins import check_login
 from engine.org.org_file import LEVELS, UNIT_KINDS, org_problems
 from engine.org.roles import parse_roles, require_scope, store_roles, undeclared
@@ -94,6 +95,7 @@ def add_jurisdiction(conn: Connection, *, code: str, name: str, level: str,
     jid = inserted_id(conn.execute(insert(JUR).values(code=code, name=name, level=level,
                                           parent_id=parent_id)))
     renumber(conn)
+    forget_actors(conn)  # cached actors hold their subtree's ids
     return jid
 
 
