@@ -10,30 +10,64 @@ traceback."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from cli import backup, core, intake, reports, scheduler, serve, transparency, users
 from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
 from engine.errors import ConfigError, LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
-COMMAND_MODULES = (core, serve, intake, scheduler, users, transparency, reports, backup)
+MODULE_NAMES = ("core", "serve", "intake", "scheduler", "users", "transparency", "reports",
+                "backup")
+# command -> the module that registers it, so that a command imports only its own module
+# (and what that needs), not every other command's engine parts: start-up. A test checks
+# this against what the modules register.
+COMMANDS = {
+    "init": "core", "items": "core", "org": "core", "verify": "core", "workflows": "core",
+    "demo": "serve", "serve": "serve", "tokens": "serve",
+    "identity": "intake", "import": "intake",
+    "calendar": "scheduler", "digest": "scheduler", "scheduler": "scheduler",
+    "sweep": "scheduler", "webhooks": "scheduler",
+    "users": "users",
+    "audit": "transparency", "checkpoint": "transparency", "keys": "transparency",
+    "witness": "transparency",
+    "export": "reports", "report": "reports",
+    "backup": "backup", "restore": "backup",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_modules(names: Sequence[str] = MODULE_NAMES) -> list[ModuleType]:
+    return [importlib.import_module(f"cli.{name}") for name in names]
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or (`only`, a module name) of that module's commands."""
     parser = argparse.ArgumentParser(
         prog="leadflow", description="Workflow engine for tip-off leads and rectification items")
     parser.add_argument("--database-url", help="overrides LEADFLOW_DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules([only] if only else MODULE_NAMES):
         module.register(sub)
     _name_subcommands(sub)
     return parser
+
+
+def _command_module(argv: Sequence[str]) -> str | None:
+    """The module of the command `argv` names, or None (none named, or unknown: the whole
+    parser then says what exists)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--database-url":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return COMMANDS.get(arg)
+    return None
 
 
 def _name_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,7 +94,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_module(argv))
     args = parser.parse_args(argv)
     usage = getattr(args, "usage", None)
     problem = usage(args) if usage is not None else None

@@ -269,3 +269,18 @@ def test_a_malformed_setting_is_one_line(monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err
     assert err.startswith("error: configuration: LEADFLOW_PORT: ")
     assert len(err.splitlines()) == 1
+
+
+def test_each_command_is_mapped_to_the_module_that_registers_it() -> None:
+    """`leadflow X` imports only X's module (start-up); the map must be what the modules
+    register, or a command would be missing from its own parser."""
+    import argparse
+
+    from cli.main import COMMANDS, command_modules
+
+    registered = {}
+    for module in command_modules():
+        sub = argparse.ArgumentParser().add_subparsers()
+        module.register(sub)
+        registered |= dict.fromkeys(sub.choices, module.__name__.removeprefix("cli."))
+    assert registered == COMMANDS

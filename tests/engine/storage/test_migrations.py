@@ -57,3 +57,18 @@ def test_the_comparison_notices_a_missing_column(migrated: Engine) -> None:
     with migrated.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), changed)
     assert [(d[0], d[2], d[3].name) for d in diff] == [("add_column", "item", "priority")]
+
+
+def test_the_revision_check_reads_the_migrations_as_alembic_does() -> None:
+    """`schema_revision` reads the migrations' revision lines without Alembic (start-up);
+    the head and the revisions must be Alembic's own."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from engine.storage.schema import MIGRATIONS, migrations
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    assert migrations() == (script.get_current_head(),
+                            frozenset(r.revision for r in script.walk_revisions()))
