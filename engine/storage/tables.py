@@ -100,7 +100,6 @@ class Item(ItemBase, table=True):
     __tablename__ = "item"
     __table_args__ = (
         Index("ix_item_scope_state", "jurisdiction_id", "workflow", "state"),
-        Index("ix_item_due", "due_at"),
         Index("ix_item_updated", "updated_at", "id"),
         # a jurisdiction's items newest first, and overdue items by due time: each first page
         # of a queue is an index range scan (engine/items/queries.py)
