@@ -156,6 +156,8 @@ class AuditEvent(SQLModel, table=True):
         UniqueConstraint("item_id", "seq", name="uq_audit_item_seq"),
         Index("ix_audit_at", "at"),
         Index("ix_audit_actor", "actor"),
+        # one trigger's events in a period (the performance report's acceptances)
+        Index("ix_audit_trigger_at", "trigger", "at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id")
