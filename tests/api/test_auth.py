@@ -76,6 +76,19 @@ def test_revoked_token_is_401(api: Api) -> None:
     assert gone.status_code == 401
 
 
+def test_a_token_in_use_is_refused_at_once_when_revoked(api: Api) -> None:
+    """The token -> actor cache (engine/org/token_cache.py) never outlives a revocation made
+    through this server: used, revoked, then refused on the very next request."""
+    uid = api.user_ids[DC_HANDLER]
+    issued = api.client.post(f"/v1/users/{uid}/tokens", headers=api.as_(ADMIN)).json()
+    mine = {"Authorization": f"Bearer {issued['token']}"}
+    assert api.client.get("/v1/me", headers=mine).status_code == 200
+    assert api.client.get("/v1/me", headers=mine).status_code == 200  # from the cache
+    assert api.client.delete(f"/v1/tokens/{issued['token_id']}",
+                             headers=api.as_(ADMIN)).status_code == 204
+    assert api.client.get("/v1/me", headers=mine).status_code == 401
+
+
 def test_revoking_unknown_token_is_404(api_sqlite: Api) -> None:
     """Revoking a token that does not exist is 404."""
     r = api_sqlite.client.delete("/v1/tokens/999999", headers=api_sqlite.as_(ADMIN))
