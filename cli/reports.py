@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     add_period_arguments(perf)
     perf.add_argument("--json", action="store_true", help="the API's JSON")
     perf.set_defaults(func=cmd_performance)
-    ex = sub.add_parser("export", help="ledgers (台账) and the monthly report (月报表) as XLSX")
+    ex = sub.add_parser("export", help="ledgers 台账 and the monthly report 月报表 as XLSX")
     xsub = ex.add_subparsers(dest="export", required=True, metavar="FILE")
     led = xsub.add_parser("ledger", help="the ledger of a workflow's items")
     add_period_arguments(led)
