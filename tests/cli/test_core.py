@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from sqlalchemy import text, update
 
 from cli.main import main
@@ -19,14 +17,6 @@ from tests.engine.helpers import EVENT
 from tests.engine.workflow.test_loader import MINI
 
 LEAD = '{"channel": "letter", "category": "violation"}'
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """main() configures structlog to print to the captured stderr; undo that afterwards."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 @pytest.fixture

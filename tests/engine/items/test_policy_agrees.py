@@ -6,11 +6,9 @@ both workflows and every role of the example org, and all three are
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import structlog
 
 from cli.main import main
 from engine.items.scope import sees_item
@@ -47,14 +45,6 @@ RECT_ROUTES: dict[str, list[tuple[str, dict[str, Any]]]] = {
                ("verify", {"verification": "同意"}), ("close", {})],
     "withdrawn": [("withdraw", {"reason": "不属于整改范围"})],
 }
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """main() configures structlog to print to the captured stderr; undo that afterwards."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 def _items(rt: Runtime, office: Actor) -> list[tuple[str, int]]:
