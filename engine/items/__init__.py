@@ -27,7 +27,7 @@ from engine.items.transition import (
     create_item,
     create_item_once,
 )
-from engine.items.worklists import WorkFilters, count_work, list_work
+from engine.items.worklists import WorkFilters, count_work, count_work_tabs, list_work
 
 __all__ = [
     "GENESIS",
@@ -41,6 +41,7 @@ __all__ = [
     "annotate",
     "apply",
     "count_work",
+    "count_work_tabs",
     "create_item",
     "create_item_once",
     "get_item",
