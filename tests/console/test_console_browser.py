@@ -194,3 +194,21 @@ def test_the_work_page_on_a_phone(page: RecordedPage, served: tuple[Console, Liv
     p.keyboard.press("Tab")  # the first stop is the skip link
     assert p.evaluate("document.activeElement.textContent") == "跳到正文"
     assert_clean(page, server)
+
+
+def test_the_workflow_page_draws_the_diagram(page: RecordedPage,
+                                             served: tuple[Console, LiveServer],
+                                             screenshots: Path) -> None:
+    _, server = served
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    sign_in(page, server, DC_HANDLER)
+    p.get_by_role("link", name="流程", exact=True).click()
+    p.get_by_role("link", name="问题线索", exact=True).click()
+    diagram = p.get_by_role("img", name="问题线索的状态图")
+    box = diagram.bounding_box()
+    assert box is not None
+    assert box["width"] > 400
+    assert p.locator("svg.diagram g.state").count() == 8
+    shot(page, screenshots, "14-workflow")
+    assert_clean(page, server)
