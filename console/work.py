@@ -29,7 +29,9 @@ from engine.workflow import WorkflowDef, available_triggers
 
 router = console_router()
 PAGE_SIZE = 50
-FILTER_KEYS = ("workflow", "state", "channel", "category", "unit", "from", "to", "q")
+FILTER_KEYS = ("workflow", "state", "channel", "category", "jurisdiction", "unit", "level",
+               "from", "to", "closed_from", "closed_to", "q")
+MAX_LEVEL = 9
 
 
 @dataclass(kw_only=True)
@@ -95,7 +97,20 @@ def parse_query(request: Request, workflows: list[WorkflowDef], dirs: Directory)
             q.errors["unit"] = labels.message("unknown unit")
         else:
             f["unit_id"] = unit.id
-    for key, attr, shift in (("from", "created_from", 0), ("to", "created_to", 1)):
+    if "jurisdiction" in values:
+        jur = next((j for j in dirs.jurisdictions.values()
+                    if j.code == values["jurisdiction"]), None)
+        if jur is None:  # unknown and out of scope alike
+            q.errors["jurisdiction"] = "没有这个辖区"
+        else:
+            f["jurisdiction_id"] = jur.id
+    if "level" in values:
+        if values["level"].isdigit() and int(values["level"]) <= MAX_LEVEL:
+            f["escalation_level"] = int(values["level"])
+        else:
+            q.errors["level"] = "督办级别应为 0 到 9 的整数"
+    for key, attr, shift in (("from", "created_from", 0), ("to", "created_to", 1),
+                             ("closed_from", "closed_from", 0), ("closed_to", "closed_to", 1)):
         if key in values:
             try:
                 f[attr] = labels.day_start(_date(values[key]) + timedelta(days=shift))
@@ -177,6 +192,7 @@ def work(request: Request, viewer: SignedIn, cfg: Config) -> Response:
         "refresh_url": q.url(cursor=q.cursor or None),
         "bulk": bulk_choices(result.rows, rt, viewer),
         "workflows": workflows, "units": list(dirs.units.values()),
+        "jurisdictions": list(dirs.jurisdictions.values()),
         "channels": vocabulary(workflows, "channel"),
         "categories": vocabulary(workflows, "category"),
         "now": now,

@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,20 @@ class WorkFilters:
     due_to: datetime | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    escalation_level: int | None = None
     text: str | None = None  # in the title or the reference
+
+
+@dataclass(frozen=True, kw_only=True)
+class JurisdictionCounts:
+    """The items of one jurisdiction (itself, not its subtree): open, closed, and the open
+    ones past their due time by escalation level."""
+
+    open: int = 0
+    closed: int = 0
+    overdue_by_level: dict[int, int] = field(default_factory=dict)
 
 
 def _in_scope(conn: Connection, actor: Actor, within: int | None) -> list[ColumnElement[bool]]:
@@ -83,8 +96,11 @@ def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
         out.append(ITEM.c.closed_at.is_not(None))
     if f.overdue is True:
         out += [ITEM.c.due_at < now, ITEM.c.closed_at.is_(None)]
+    if f.escalation_level is not None:
+        out.append(ITEM.c.escalation_level == f.escalation_level)
     for col, low, high in ((ITEM.c.due_at, f.due_from, f.due_to),
-                           (ITEM.c.created_at, f.created_from, f.created_to)):
+                           (ITEM.c.created_at, f.created_from, f.created_to),
+                           (ITEM.c.closed_at, f.closed_from, f.closed_to)):
         if low is not None:
             out.append(col >= low)
         if high is not None:
@@ -116,6 +132,29 @@ def count_work_tabs(conn: Connection, actor: Actor, tabs: Mapping[str, WorkFilte
         *_where(within, now), *visible_items(conn, actor, within=within.jurisdiction_id))
     row = conn.execute(q).one()
     return {k: int(n) for k, n in zip(keys, row, strict=True)}
+
+
+def counts_by_jurisdiction(conn: Connection, actor: Actor, *, now: datetime,
+                           workflow: str | None = None) -> dict[int, JurisdictionCounts]:
+    """Open, closed and overdue-by-level counts of each jurisdiction in scope, in one
+    grouped query (the 督导看板 adds them up its tree)."""
+    closed = ITEM.c.closed_at.is_not(None)
+    overdue = and_(ITEM.c.closed_at.is_(None), ITEM.c.due_at < now)
+    q = (select(ITEM.c.jurisdiction_id, ITEM.c.escalation_level, func.count(),
+                func.coalesce(func.sum(case((closed, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+         .where(*visible_items(conn, actor),
+                *([ITEM.c.workflow == workflow] if workflow else []))
+         .group_by(ITEM.c.jurisdiction_id, ITEM.c.escalation_level))
+    acc: dict[int, list[Any]] = {}
+    for jid, level, total, n_closed, n_overdue in conn.execute(q):
+        a = acc.setdefault(int(jid), [0, 0, {}])
+        a[0] += int(total) - int(n_closed)
+        a[1] += int(n_closed)
+        if n_overdue:
+            a[2][int(level)] = a[2].get(int(level), 0) + int(n_overdue)
+    return {jid: JurisdictionCounts(open=o, closed=c, overdue_by_level=lv)
+            for jid, (o, c, lv) in acc.items()}
 
 
 def _encode(row: Any) -> str:
