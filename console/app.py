@@ -8,6 +8,8 @@ from fastapi import FastAPI, Request, Response
 
 from console import (
     actions,
+    admin,
+    admin_users,
     bulk,
     events,
     leads,
@@ -34,7 +36,7 @@ def root(request: Request) -> Response:
 
 ROUTERS = (home, signin.router, work.router, bulk.router, actions.router,
            leads.router, notices.router, supervise.router, events.router,
-           workflow_page.router)
+           workflow_page.router, admin.router, admin_users.router)
 
 
 def mount_console(app: FastAPI, rt: Runtime, settings: Settings) -> None:

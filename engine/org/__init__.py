@@ -1,6 +1,16 @@
 """The organisation: the jurisdiction tree (nested sets), units, users and the actor a user
 acts as; API tokens and idempotency keys; login names, console passwords and sessions."""
 
+from engine.org.accounts import (
+    TokenInfo,
+    assign_user,
+    deactivate_user,
+    issue_token_for,
+    reset_password,
+    revoke_token_of,
+    tokens_of,
+    user_in_scope,
+)
 from engine.org.logins import check_login, resolve_user, user_by_login
 from engine.org.passwords import (
     MIN_LENGTH,
@@ -56,18 +66,22 @@ __all__ = [
     "SessionInfo",
     "SessionPolicy",
     "SignInRefused",
+    "TokenInfo",
     "actor_for_user",
     "add_jurisdiction",
     "add_unit",
     "add_user",
+    "assign_user",
     "authenticate",
     "chain_to_root",
     "change_password",
     "check_login",
+    "deactivate_user",
     "find_idempotent",
     "hash_password",
     "install_bootstrap_token",
     "issue_token",
+    "issue_token_for",
     "jurisdiction_by_code",
     "jurisdictions_in_scope",
     "load_org",
@@ -77,8 +91,10 @@ __all__ = [
     "read_org_file",
     "remember_idempotent",
     "request_fingerprint",
+    "reset_password",
     "resolve_user",
     "revoke_token",
+    "revoke_token_of",
     "rotate_tokens",
     "session_for",
     "set_password",
@@ -87,6 +103,8 @@ __all__ = [
     "sign_out_everywhere",
     "subtree_ids",
     "subtree_ids_query",
+    "tokens_of",
     "user_by_login",
+    "user_in_scope",
     "verify_password",
 ]
