@@ -240,3 +240,41 @@ def test_calendar_overrides_by_the_province_admin_only(console: Console,
                                                  "working": "off", "note": "市里自定"})
     assert r.status_code == 403
     assert count(rt, CALENDAR_OVERRIDE) == 1
+
+
+def test_every_admin_form_refuses_a_missing_or_wrong_csrf_token_and_changes_nothing(
+        console_sqlite: Console) -> None:
+    rt = console_sqlite.rt
+    admin = console_sqlite.signed_in(ADMIN)
+    uid = console_sqlite.user_ids[CITY_OFFICE]
+    with write_tx(rt.db) as conn:
+        from engine.org import issue_token
+
+        tid = issue_token(conn, user_id=uid, secret="s", now=rt.clock.now()).id
+
+    def state() -> tuple[int, ...]:
+        return (count(rt, UNIT), count(rt, USER), count(rt, USER, USER.c.active.is_(True)),
+                count(rt, TOKEN), count(rt, TOKEN, TOKEN.c.revoked_at.is_(None)),
+                count(rt, CALENDAR_OVERRIDE))
+
+    before = state()
+    forms = {
+        "/admin/units": {"code": "u-1", "name": "某单位", "kind": "office",
+                         "jurisdiction": "5101"},
+        "/admin/users": {"login": "someone", "name": "某人", "role": "office",
+                         "jurisdiction": "5101", "password": NEW_PASSWORD},
+        f"/admin/users/{uid}/password": {"password": NEW_PASSWORD},
+        f"/admin/users/{uid}/assign": {"role": "supervisor", "unit": ""},
+        f"/admin/users/{uid}/deactivate": {},
+        f"/admin/users/{uid}/tokens": {},
+        f"/admin/users/{uid}/tokens/{tid}/revoke": {},
+        "/admin/calendar": {"day": "2026-03-10", "working": "off", "note": "某原因"},
+    }
+    for url, data in forms.items():
+        for token in (None, "forged"):
+            sent = data if token is None else {**data, "csrf": token}
+            r = admin.post(url, data=sent)
+            assert r.status_code == 403, (url, token)
+            assert "未做任何更改" in r.text
+    assert state() == before
+    assert console_sqlite.sign_in(console_sqlite.client(), CITY_OFFICE).status_code == 303
