@@ -20,8 +20,7 @@ from console.routing import console_router, redirect
 from engine.deadlines import may_edit_calendar, read_overrides, refresh_overrides, set_override_day
 from engine.errors import Forbidden, InvalidData, NotFound, OrgError
 from engine.kernel import Role
-from engine.org import add_unit
-from engine.org.org_file import UNIT_KINDS
+from engine.org import UNIT_KINDS, add_unit
 from engine.storage import read_tx, write_tx
 
 router = console_router()

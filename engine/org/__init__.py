@@ -12,6 +12,7 @@ from engine.org.accounts import (
     user_in_scope,
 )
 from engine.org.logins import check_login, resolve_user, user_by_login
+from engine.org.org_file import UNIT_KINDS
 from engine.org.passwords import (
     MIN_LENGTH,
     hash_password,
@@ -60,6 +61,7 @@ from engine.org.tree import (
 
 __all__ = [
     "MIN_LENGTH",
+    "UNIT_KINDS",
     "JurisdictionView",
     "NewSession",
     "Placement",
