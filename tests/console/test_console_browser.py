@@ -276,3 +276,22 @@ def test_an_admin_creates_a_user_and_issues_a_token(page: RecordedPage,
     assert p.locator("tr[data-day='2026-03-10']").count() == 1
     shot(page, screenshots, "20-admin-calendar")
     assert_clean(page, server)
+
+
+def test_the_dashboard_and_the_admin_pages_on_a_phone(page: RecordedPage,
+                                                      served: tuple[Console, LiveServer],
+                                                      screenshots: Path) -> None:
+    _, server = served
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    p.set_viewport_size({"width": 390, "height": 844})
+    for login, url, name in ((SUPERVISOR, "/supervise", "21-phone-supervisor"),
+                             (ADMIN, "/admin/users", "22-phone-admin-users")):
+        sign_in(page, server, login)
+        p.goto(f"{server.url}{url}")
+        # nothing wider than the phone: the tables become cards
+        width = p.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+        shot(page, screenshots, name)
+        sign_out(page)
+    assert_clean(page, server)
