@@ -27,7 +27,14 @@ from engine.items.transition import (
     create_item,
     create_item_once,
 )
-from engine.items.worklists import WorkFilters, count_work, list_work
+from engine.items.worklists import (
+    JurisdictionCounts,
+    WorkFilters,
+    count_work,
+    count_work_tabs,
+    counts_by_jurisdiction,
+    list_work,
+)
 
 __all__ = [
     "GENESIS",
@@ -36,11 +43,14 @@ __all__ = [
     "EventFilters",
     "EventRecord",
     "ItemFilters",
+    "JurisdictionCounts",
     "Placement",
     "WorkFilters",
     "annotate",
     "apply",
     "count_work",
+    "count_work_tabs",
+    "counts_by_jurisdiction",
     "create_item",
     "create_item_once",
     "get_item",

@@ -1,7 +1,18 @@
 """The organisation: the jurisdiction tree (nested sets), units, users and the actor a user
 acts as; API tokens and idempotency keys; login names, console passwords and sessions."""
 
+from engine.org.accounts import (
+    TokenInfo,
+    assign_user,
+    deactivate_user,
+    issue_token_for,
+    reset_password,
+    revoke_token_of,
+    tokens_of,
+    user_in_scope,
+)
 from engine.org.logins import check_login, resolve_user, user_by_login
+from engine.org.org_file import UNIT_KINDS
 from engine.org.passwords import (
     MIN_LENGTH,
     hash_password,
@@ -50,24 +61,29 @@ from engine.org.tree import (
 
 __all__ = [
     "MIN_LENGTH",
+    "UNIT_KINDS",
     "JurisdictionView",
     "NewSession",
     "Placement",
     "SessionInfo",
     "SessionPolicy",
     "SignInRefused",
+    "TokenInfo",
     "actor_for_user",
     "add_jurisdiction",
     "add_unit",
     "add_user",
+    "assign_user",
     "authenticate",
     "chain_to_root",
     "change_password",
     "check_login",
+    "deactivate_user",
     "find_idempotent",
     "hash_password",
     "install_bootstrap_token",
     "issue_token",
+    "issue_token_for",
     "jurisdiction_by_code",
     "jurisdictions_in_scope",
     "load_org",
@@ -77,8 +93,10 @@ __all__ = [
     "read_org_file",
     "remember_idempotent",
     "request_fingerprint",
+    "reset_password",
     "resolve_user",
     "revoke_token",
+    "revoke_token_of",
     "rotate_tokens",
     "session_for",
     "set_password",
@@ -87,6 +105,8 @@ __all__ = [
     "sign_out_everywhere",
     "subtree_ids",
     "subtree_ids_query",
+    "tokens_of",
     "user_by_login",
+    "user_in_scope",
     "verify_password",
 ]
