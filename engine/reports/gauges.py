@@ -10,8 +10,9 @@ from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
+from engine.items import light_case, light_rule
 from engine.runtime import Runtime
 from engine.storage import ATTEMPT, DELIVERY, EVENT, ITEM, MARK, read_tx
 
@@ -48,8 +49,7 @@ class DatabaseCollector(Collector):
                                   .where(ATTEMPT.c.error.is_not(None))).scalar_one()
             yield CounterMetricFamily("leadflow_webhook_attempt_failures",
                                       "webhook attempts that failed", value=failed)
-            light = case((ITEM.c.due_at.is_(None), "none"), (ITEM.c.due_at <= now, "red"),
-                         (ITEM.c.remind_at <= now, "yellow"), else_="green")
+            light = light_case(light_rule(self.rt.registry.all(), now, self.rt.calendar))
             open_items = GaugeMetricFamily("leadflow_open_items",
                                            "open items by workflow, state and light",
                                            labels=["workflow", "state", "light"])
@@ -57,5 +57,5 @@ class DatabaseCollector(Collector):
                     select(ITEM.c.workflow, ITEM.c.state, light, func.count())
                     .where(ITEM.c.closed_at.is_(None))
                     .group_by(ITEM.c.workflow, ITEM.c.state, light)):
-                open_items.add_metric([wf, state, lit], n)
+                open_items.add_metric([wf, state, lit or "none"], n)
             yield open_items
