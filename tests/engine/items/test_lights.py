@@ -48,7 +48,9 @@ def both_faces(rt: Runtime) -> tuple[LightRule, dict[int, str | None], dict[int,
     """Each item's light from the SQL CASE and from the Python rule, at the clock's now."""
     rule = light_rule(rt.registry.all(), rt.clock.now(), rt.calendar)
     with read_tx(rt.db) as conn:
-        sql = {i: lit for i, lit in conn.execute(select(ITEM.c.id, light_case(rule)))}
+        sql: dict[int, str | None] = {
+            r.id: r.light for r in conn.execute(select(ITEM.c.id, light_case(rule).label(
+                "light")))}
         rows = conn.execute(select(ITEM)).all()
     return rule, sql, {r.id: rule.of_row(r) for r in rows}
 
