@@ -101,6 +101,8 @@ def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{report.period.label} · {report.jurisdiction_name}")
     print("合计：" + "；".join(_cell(f) for f in report.total))
+    if report.disposals:
+        print("处置方式：" + "；".join(_cell(f) for f in report.disposals))
     for row in (*report.jurisdictions, *report.units):
         print(f"{row.jurisdiction_code} {row.name}：" + "；".join(_cell(f) for f in row.figures))
     return 0

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, select
 from engine.deadlines import CHINA_TZ, WorkCalendar
 from engine.items import LightRule, light_rule, light_word, visible_items
 from engine.kernel import Actor
-from engine.reports.labels import LEDGER_COLUMNS, state_label, vocabulary_label
+from engine.reports.labels import DISPOSAL_FIELD, LEDGER_COLUMNS, state_label, vocabulary_label
 from engine.storage import ITEM, MARK, UNIT
 from engine.workflow import WorkflowDef
 
@@ -106,7 +106,8 @@ def _row(n: int, r: Any, wf: WorkflowDef, defs: list[WorkflowDef], lights: Light
         "state": state_label(defs, wf.name, r.state),
         "days_left": cache[due] if due is not None else "",
         "light": f"{light_word(lit)}灯" if lit else "", "supervisions": int(r.marks or 0),
-        "disposal": "", "closed": _china(r.closed_at),
+        "disposal": vocabulary_label(wf, DISPOSAL_FIELD, data.get(DISPOSAL_FIELD)),
+        "closed": _china(r.closed_at),
         "outcome": vocabulary_label(wf, "outcome", data.get("outcome")),
         "measures": str(data.get("measures", "")),
         "verification": str(data.get("verification", "")),
