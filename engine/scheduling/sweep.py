@@ -23,6 +23,7 @@ expects the version it computed from."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +46,7 @@ from engine.errors import LeadflowError
 from engine.items import Change, apply
 from engine.kernel import SYSTEM
 from engine.runtime import Runtime
+from engine.scheduling.heartbeat import record_sweep
 from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
 from engine.storage import ITEM, MARK, SCHEDULE, is_postgres, worker_id, write_tx
 from engine.workflow import WorkflowDef
@@ -143,8 +145,12 @@ class Sweeper:
     def run(self) -> SweepReport:
         now = self.rt.clock.now()
         report = SweepReport(started_at=now, worker=self.worker)
+        started = time.perf_counter()  # a duration for /metrics, not a time of the engine's
         while self._batch(now, report):
             report.batches += 1
+        with write_tx(self.rt.db) as conn:
+            record_sweep(conn, finished_at=self.rt.clock.now(),
+                         duration_s=time.perf_counter() - started, worker=self.worker)
         if report.items or report.failed:
             log.info("sweep_done", worker=self.worker, items=report.items,
                      reminders=report.reminders, escalations=report.total_escalations,
