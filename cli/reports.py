@@ -30,6 +30,7 @@ from engine.reports import (
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 from engine.storage import read_tx
+from engine.transparency import latest_checkpoint_line
 
 
 def add_period_arguments(p: argparse.ArgumentParser) -> None:
@@ -108,6 +109,12 @@ def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _checkpoint(rt: Runtime) -> str | None:
+    """The transparency log's latest checkpoint, for the file's title block."""
+    with read_tx(rt.db) as conn:
+        return latest_checkpoint_line(conn)
+
+
 def _done(record: ExportRecord, output: Path) -> int:
     print(f"{output}: {record.rows} rows, export {record.id}, sha256 {record.rows_sha256}")
     return 0
@@ -128,6 +135,7 @@ def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
         record = export_ledger(rt, actor, out, workflow=args.workflow,
                                period=_period(args) if any_period else None,
                                jurisdiction_code=args.jurisdiction, open_only=args.open,
+                               checkpoint=_checkpoint(rt),
                                progress=lambda n: bar.update(task, completed=n))
     return _done(record, args.output)
 
@@ -136,5 +144,6 @@ def cmd_export_monthly(args: argparse.Namespace, settings: Settings) -> int:
     rt = runtime(settings)
     with args.output.open("wb") as out:
         record = export_monthly(rt, _actor(rt, args), out, period=_period(args),
-                                workflow=args.workflow, jurisdiction_code=args.jurisdiction)
+                                workflow=args.workflow, jurisdiction_code=args.jurisdiction,
+                                checkpoint=_checkpoint(rt))
     return _done(record, args.output)
