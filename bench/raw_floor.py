@@ -20,7 +20,7 @@ from engine.kernel import dumps, timestamp
 
 # The two triggers the benchmark cycles through, with the data each carries.
 CLOSE_DATA = {"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"}
+              "disposal": "preliminary_check"}
 REOPEN_DATA = {"reason": "新的举报材料"}
 DUE_OFFSET = timedelta(days=42)
 

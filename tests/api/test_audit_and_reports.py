@@ -143,7 +143,7 @@ def test_summary_median_to_closed_averages_middle_pair(api: Api, clock: ManualCl
         clock.advance(timedelta(hours=hours))
         api.fire(item, "close", who=DC_HANDLER,
                  data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                       "disposal": "preliminary_check"})
 
     for hours in (1, 2, 4, 10):
         close_after(hours)

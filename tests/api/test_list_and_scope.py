@@ -184,7 +184,7 @@ def test_open_filter_is_the_work_queue(api: Api) -> None:
     api.fire(done, "accept", who=DC_HANDLER, data={"disposal": "talk_inquiry"})
     api.fire(done, "close", who=DC_HANDLER,
              data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                   "disposal": "preliminary_check"})
     waiting = api.create_lead()["id"]
     assert _ids(api, CITY_OFFICE, open="true") == [waiting]
     assert _ids(api, CITY_OFFICE, open="false") == [done]

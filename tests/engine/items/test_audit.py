@@ -31,7 +31,7 @@ def closed_lead(rt: Runtime, actors: dict[str, Actor]) -> Change:
     apply(rt, actor=office, item_id=c.item_id, trigger="accept", data=ACCEPT)
     apply(rt, actor=office, item_id=c.item_id, trigger="close",
           data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                "disposal": "preliminary_check"})
     return c
 
 

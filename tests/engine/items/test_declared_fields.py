@@ -95,10 +95,10 @@ def test_parameters_stay_in_the_audit_event_and_item_fields_are_stored(
         ("return_for_info", {"reason": "缺被反映人单位"}), ("resubmit", {}),
         ("transfer", {"unit": "city-police"}), ("accept", {"disposal": "preliminary_check"}),
         ("close", {"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})])
+                   "disposal": "preliminary_check"})])
     row = item_row(rt_sqlite, item)
     assert row.data == LEAD | {"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"}
+                               "disposal": "preliminary_check"}
     assert row.unit_id is not None
     trail = {e.trigger: e.data for e in events(rt_sqlite, item)}
     assert trail["return_for_info"] == {"reason": "缺被反映人单位"}

@@ -25,7 +25,7 @@ def test_lead_happy_path_verifies(rt: Runtime, actors: dict[str, Actor]) -> None
     apply(rt, actor=handler, item_id=c.item_id, trigger="accept", data=ACCEPT)
     done = apply(rt, actor=handler, item_id=c.item_id, trigger="close",
                  data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                       "disposal": "preliminary_check"})
     assert done.to_state == "closed"
     assert done.seq == 4
     with read_tx(rt.db) as conn:

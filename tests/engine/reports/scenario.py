@@ -12,7 +12,7 @@ from engine.scheduling.sweep import run_sweep
 from tests.engine.scheduling.helpers import new_lead
 
 CLOSE = {"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"}
+         "disposal": "preliminary_check"}
 
 
 def cst(m: int, d: int, h: int = 9) -> datetime:

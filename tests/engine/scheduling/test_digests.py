@@ -92,7 +92,7 @@ def test_weekly_summary_counts_new_and_closed(rt: Runtime, clock: ManualClock,
     apply(rt, actor=handler, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     apply(rt, actor=handler, item_id=lead, trigger="close",
           data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                "disposal": "preliminary_check"})
     clock.set(cst(3, 10))
     report = weekly_summary(rt)
     [summary] = digest_of(rt, "市办-线索组", "digest_weekly")
@@ -111,7 +111,7 @@ def test_weekly_summary_speaks_chinese_and_carries_the_report_figures(
     apply(rt, actor=office, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     apply(rt, actor=office, item_id=lead, trigger="close",
           data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                "disposal": "preliminary_check"})
     clock.set(cst(3, 10))
     weekly_summary(rt)
     with read_tx(rt.db) as conn:

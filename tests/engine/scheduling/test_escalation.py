@@ -144,7 +144,7 @@ def test_closed_lead_is_never_escalated(rt: Runtime, clock: ManualClock,
     apply(rt, actor=handler, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     apply(rt, actor=handler, item_id=lead, trigger="close",
           data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                "disposal": "preliminary_check"})
     sweep_at(rt, clock, cst(6, 1))
     assert marks(rt, lead) == []
 

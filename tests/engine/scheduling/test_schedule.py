@@ -98,7 +98,7 @@ def test_the_one_writer_keeps_the_schedule_row(rt: Runtime, clock: ManualClock,
     assert schedule(rt, lead).state_entry_seq == resumed.seq
     apply(rt, actor=handler, item_id=lead, trigger="close",
           data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                "disposal": "preliminary_check"})
     assert schedule(rt, lead) is None
 
 
@@ -120,7 +120,7 @@ def test_a_leftover_row_of_a_closed_or_paused_item_is_cleared(
     apply(rt, actor=handler, item_id=closed, trigger="accept", data=ACCEPT)
     apply(rt, actor=handler, item_id=closed, trigger="close",
           data={"outcome": "unfounded", "conclusion": "查无实据",
-            "disposal": "preliminary_check"})
+                "disposal": "preliminary_check"})
     apply(rt, actor=office, item_id=paused, trigger="return_for_info", data={"reason": "补充"})
     for lead in (closed, paused):
         _leftover(rt, lead, cst(3, 3), item(rt, lead).state_entry_seq)
