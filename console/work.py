@@ -136,7 +136,7 @@ def row_view(row: Any, rt: Runtime, dirs: Directory, now: datetime) -> dict[str,
         "id": row.id, "ref": row.ref, "title": row.title, "workflow": wf.title,
         "state": state.label if state and state.label else row.state,
         "unit": dirs.unit_name(row.unit_id), "assignee": dirs.user_name(row.assignee_id),
-        "remaining": labels.remaining(rt.calendar, now, row.due_at, row.closed_at is not None),
+        "remaining": labels.remaining(rt, now, row),
         "due": labels.cn_time(row.due_at), "escalation": labels.escalation_label(
             row.escalation_level),
         "escalation_level": row.escalation_level,

@@ -4,7 +4,7 @@ history."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -53,6 +53,11 @@ class ItemOut(BaseModel):
     state_entered_at: datetime
     due_at: datetime | None
     overdue: bool
+    light: Literal["green", "yellow", "red"] | None = Field(
+        description="warning light: red overdue, yellow at or past its yellow point (the "
+                    "reminder, or the workflow's `lights:`), green before; null when closed, "
+                    "paused or without a deadline")
+    light_label: str = Field(description="the light's word: 绿, 黄 or 红 (empty for none)")
     escalation_level: int
     closed_at: datetime | None
 

@@ -14,7 +14,7 @@ from engine.deadlines.overrides import (
     store_overrides,
     sync_calendar,
 )
-from engine.deadlines.plan import DeadlinePlan, Step, due_steps, plan_on_enter
+from engine.deadlines.plan import DeadlinePlan, Step, add_duration, due_steps, plan_on_enter
 from engine.deadlines.schedule import write_next_check
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Step",
     "Target",
     "WorkCalendar",
+    "add_duration",
     "calendar_warnings",
     "due_steps",
     "may_edit_calendar",

@@ -4,6 +4,15 @@ verification of the hash chains."""
 
 from engine.items.audit import GENESIS, EventRecord, verify, verify_in_scope
 from engine.items.audit_parallel import verify_all
+from engine.items.lights import (
+    LIGHT_WORDS,
+    LIGHTS,
+    Light,
+    LightRule,
+    light_case,
+    light_rule,
+    light_word,
+)
 from engine.items.queries import (
     EventFilters,
     ItemFilters,
@@ -38,12 +47,16 @@ from engine.items.worklists import (
 
 __all__ = [
     "GENESIS",
+    "LIGHTS",
+    "LIGHT_WORDS",
     "Change",
     "Created",
     "EventFilters",
     "EventRecord",
     "ItemFilters",
     "JurisdictionCounts",
+    "Light",
+    "LightRule",
     "Placement",
     "WorkFilters",
     "annotate",
@@ -56,6 +69,9 @@ __all__ = [
     "get_item",
     "history",
     "item_ids_in_scope",
+    "light_case",
+    "light_rule",
+    "light_word",
     "list_events",
     "list_items",
     "list_work",

@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
 
 from engine.errors import InvalidData
-from engine.items.queries import MAX_LIMIT, Page, _item_select
+from engine.items.lights import Light, LightRule
+from engine.items.queries import MAX_LIMIT, Page, _item_select, light_terms
 from engine.items.scope import visible_items
 from engine.kernel import Actor
 from engine.storage import ITEM
@@ -49,6 +50,8 @@ class WorkFilters:
     closed_to: datetime | None = None
     escalation_level: int | None = None
     text: str | None = None  # in the title or the reference
+    light: Light | None = None  # showing this warning light, by `light_rule`
+    light_rule: LightRule | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,7 +111,7 @@ def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
     if f.text:
         out.append(or_(ITEM.c.title.icontains(f.text, autoescape=True),
                        ITEM.c.ref.icontains(f.text, autoescape=True)))
-    return out
+    return out + light_terms(f.light, f.light_rule)
 
 
 def count_work(conn: Connection, actor: Actor, filters: WorkFilters, *, now: datetime) -> int:

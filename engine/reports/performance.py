@@ -6,7 +6,7 @@ included), since the calendar lives in the engine, not in a table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, case, exists, func, literal, or_, selec
 from engine.deadlines import WorkCalendar
 from engine.items import scope_ids, visible_items, visible_jurisdiction
 from engine.kernel import Actor
+from engine.reports.disposal import disposal_figures
 from engine.reports.figures import Counts, Figure, figures
 from engine.reports.labels import NO_UNIT, Semantics, definitions, semantics
 from engine.reports.period import Period
@@ -44,6 +45,7 @@ class Performance:
     total: tuple[Figure, ...]
     jurisdictions: tuple[Row, ...]  # each with its whole subtree
     units: tuple[Row, ...]
+    disposals: tuple[Figure, ...] = ()  # 处置方式 of the whole scope (engine.reports.disposal)
 
 
 def china_day(conn: Connection, col: Any) -> Any:
@@ -158,7 +160,9 @@ def performance(conn: Connection, actor: Actor, *, period: Period, now: datetime
     counts = _counts(conn, where, period, now, semantics)
     _sign_for(conn, where, period, semantics, counts)
     _handling(conn, where, period, calendar, counts)
-    return _assemble(conn, counts, ids, period, workflow, jurisdiction_id)
+    report = _assemble(conn, counts, ids, period, workflow, jurisdiction_id)
+    return replace(report, disposals=disposal_figures(conn, where, period,
+                                                      semantics.disposals))
 
 
 def _assemble(conn: Connection, counts: dict[Key, Counts], ids: list[int] | None,

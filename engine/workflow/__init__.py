@@ -14,6 +14,7 @@ from engine.workflow.machines import decide, mermaid
 from engine.workflow.model import (
     Condition,
     EscalationDef,
+    LightsDef,
     StateDef,
     TransitionDef,
     WorkflowDef,
@@ -29,6 +30,7 @@ __all__ = [
     "Condition",
     "EscalationDef",
     "FieldSpec",
+    "LightsDef",
     "Registry",
     "StateDef",
     "TransitionDef",
