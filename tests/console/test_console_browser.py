@@ -212,7 +212,7 @@ def test_the_workflow_page_draws_the_diagram(page: RecordedPage,
     box = diagram.bounding_box()
     assert box is not None
     assert box["width"] > 400
-    assert p.locator("svg.diagram g.state").count() == 8
+    assert p.locator("svg.diagram g.state").count() == 9
     shot(page, screenshots, "14-workflow")
     assert_clean(page, server)
 

@@ -32,8 +32,9 @@ def _story(console: Console, clock: ManualClock) -> dict[str, int]:
     rt = console.rt
     done = new_lead(rt, "按期办结的线索")
     fire(rt, done, "transfer", unit="dc-police")
-    fire(rt, done, "accept", who=DC_HANDLER)
-    fire(rt, done, "close", who=DC_HANDLER, outcome="unfounded", conclusion="经核查不属实")
+    fire(rt, done, "accept", who=DC_HANDLER, disposal="talk_inquiry")
+    fire(rt, done, "close", who=DC_HANDLER, outcome="unfounded", conclusion="经核查不属实",
+         disposal="dismiss")
     late = new_lead(rt, "久拖未办的线索")
     fire(rt, late, "transfer", unit="dc-police")
     waiting = new_lead(rt, "市办待移交的线索")

@@ -145,7 +145,7 @@ def test_the_tab_counts_are_one_grouped_query_equal_to_each_tabs_own_count(
     new_lead(rt, "电话线索", channel="phone")
     done = new_lead(rt, "核查中的线索")
     fire(rt, done, "transfer", unit="dc-police")
-    fire(rt, done, "accept", who=DC_HANDLER)
+    fire(rt, done, "accept", who=DC_HANDLER, disposal="talk_inquiry")
     now = rt.clock.now()
     for login in (CITY_OFFICE, DC_HANDLER, XC_HANDLER):
         who = actor(rt, login)

@@ -26,7 +26,7 @@ def test_the_lead_workflow_is_drawn_with_labelled_edges_and_marked_states(
     page = doc(r)
     boxes = {g.get("data-state"): g for g in page.xpath("//svg//g[contains(@class, 'state')]")}
     assert set(boxes) == {"received", "returned", "transferred", "investigating", "suspended",
-                          "closed", "to_discipline", "merged"}
+                          "parked", "closed", "to_discipline", "merged"}
 
     def words(state: str) -> str:
         return " ".join(boxes[state].text_content().split())
@@ -53,7 +53,7 @@ def test_the_lead_workflow_is_drawn_with_labelled_edges_and_marked_states(
     close = page.xpath("//table[contains(@class, 'transitions')]//tr[@data-trigger='close']")[0]
     cells = [" ".join(td.text_content().split()) for td in close.xpath("td")]
     assert cells == ["办结", "核查中 → 办结", "承办人、教育整顿办",
-                     "核查结论（必填）、核查情况（必填）"]
+                     "核查结论（必填）、核查情况（必填）、处置方式（必填）"]
     transfer = page.xpath("//tr[@data-trigger='transfer']/td")[3].text_content()
     assert "承办单位（必填）" in transfer
     assert "承办人（选填）" in transfer
@@ -65,7 +65,7 @@ def test_unknown_workflows_and_versions_are_404_and_signed_out_goes_to_sign_in(
     assert client.get("/workflows/nope").status_code == 404
     assert client.get("/workflows/lead?version=99").status_code == 404
     assert client.get("/workflows/lead?version=x").status_code == 404
-    assert client.get("/workflows/lead?version=2").status_code == 200
+    assert client.get("/workflows/lead?version=3").status_code == 200
     r = console_sqlite.client().get("/workflows/lead")
     assert r.status_code == 303
     assert r.headers["location"].startswith("/login")
