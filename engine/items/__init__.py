@@ -26,6 +26,7 @@ from engine.items.transition import (
     apply,
     create_item,
     create_item_once,
+    record_step,
 )
 from engine.items.worklists import WorkFilters, count_work, list_work
 
@@ -49,6 +50,7 @@ __all__ = [
     "list_events",
     "list_items",
     "list_work",
+    "record_step",
     "scope_ids",
     "sees_item",
     "summary",

@@ -59,6 +59,14 @@ from engine.storage.scheduler_tables import (
     WebhookDelivery,
 )
 from engine.storage.schema import SchemaRevision, metadata, schema_revision, upgrade
+from engine.storage.supervision_tables import (
+    EXTENSION,
+    NOTICE,
+    SUPERVISION_MARK,
+    ExtensionRequest,
+    SupervisionMark,
+    SupervisionNotice,
+)
 from engine.storage.tables import (
     COUNTER,
     DEF,
@@ -103,6 +111,7 @@ __all__ = [
     "DIGEST",
     "EVENT",
     "EXPORT",
+    "EXTENSION",
     "FAILURE",
     "IDEM",
     "IDENTITY",
@@ -112,6 +121,7 @@ __all__ = [
     "LINK",
     "MARK",
     "NOTE",
+    "NOTICE",
     "PASSWORD",
     "RECEIPT",
     "ROLE_SCOPE",
@@ -119,6 +129,7 @@ __all__ = [
     "SESSION",
     "SIGN_IN",
     "SUBJECT",
+    "SUPERVISION_MARK",
     "TLOG_CHECKPOINT",
     "TLOG_COSIGNATURE",
     "TLOG_HEAD",
@@ -136,6 +147,7 @@ __all__ = [
     "DigestMark",
     "EscalationMark",
     "ExportLog",
+    "ExtensionRequest",
     "IdempotencyKey",
     "ImportBatch",
     "Item",
@@ -152,6 +164,8 @@ __all__ = [
     "RoleScope",
     "SchemaRevision",
     "SignInAttempt",
+    "SupervisionMark",
+    "SupervisionNotice",
     "TlogCheckpoint",
     "TlogCosignature",
     "TlogHead",

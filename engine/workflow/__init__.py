@@ -19,9 +19,9 @@ from engine.workflow.model import (
     TransitionDef,
     WorkflowDef,
 )
-from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
 from engine.workflow.policy import all_triggers, available_triggers
 from engine.workflow.registry import Registry, registry_from_db, store_definitions
+from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
 
 __all__ = [
     "ANNOTATION_TRIGGERS",
