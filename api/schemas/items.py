@@ -55,6 +55,9 @@ class ItemOut(BaseModel):
     overdue: bool
     escalation_level: int
     closed_at: datetime | None
+    supervision: dict[str, int] = Field(
+        default_factory=dict, description="supervision notices by level code, e.g. "
+                                          '{"yellow": 1}; levels without one are left out')
 
 
 class ItemDetail(ItemOut):
