@@ -82,10 +82,16 @@ def register(sub: Any) -> None:
 
 
 def _open(settings: Settings, args: argparse.Namespace) -> tuple[Runtime, Actor]:
+    """The runtime and the acting user; the caller disposes of `rt.db` when done (a
+    PostgreSQL connection left to the garbage collector is a warning, and a leak)."""
     rt = open_runtime(settings.database_url, settings.workflows_dir)
-    with read_tx(rt.db) as conn:
-        refresh_overrides(rt.calendar, conn)  # holidays an admin loaded count here too
-        actor = actor_for_user(conn, resolve_user(conn, args.user).id)
+    try:
+        with read_tx(rt.db) as conn:
+            refresh_overrides(rt.calendar, conn)  # holidays an admin loaded count here too
+            actor = actor_for_user(conn, resolve_user(conn, args.user).id)
+    except BaseException:
+        rt.db.dispose()
+        raise
     return rt, actor
 
 
@@ -107,62 +113,86 @@ def _extension(e: ExtensionRecord) -> str:
 
 def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_notice(issue_notice(rt, actor=actor, item_id=args.item, level=args.level,
-                               requirement=args.requirement, reply_days=args.days)))
+    try:
+        print(_notice(issue_notice(rt, actor=actor, item_id=args.item, level=args.level,
+                                   requirement=args.requirement, reply_days=args.days)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_notice(reply_notice(rt, actor=actor, item_id=args.item, notice_id=args.notice,
-                               reply=args.text)))
+    try:
+        print(_notice(reply_notice(rt, actor=actor, item_id=args.item, notice_id=args.notice,
+                                   reply=args.text)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_notice(accept_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
-                               comment=args.comment)))
+    try:
+        print(_notice(accept_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
+                                   comment=args.comment)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_notice(return_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
-                               reason=args.reason)))
+    try:
+        print(_notice(return_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
+                                   reason=args.reason)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_extension(request_extension(rt, actor=actor, item_id=args.item,
-                                       working_days=args.days, reason=args.reason)))
+    try:
+        print(_extension(request_extension(rt, actor=actor, item_id=args.item,
+                                           working_days=args.days, reason=args.reason)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_extension(approve_extension(rt, actor=actor, item_id=args.item,
-                                       extension_id=args.extension, working_days=args.days,
-                                       comment=args.comment)))
+    try:
+        print(_extension(approve_extension(rt, actor=actor, item_id=args.item,
+                                           extension_id=args.extension, working_days=args.days,
+                                           comment=args.comment)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_refuse(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    print(_extension(refuse_extension(rt, actor=actor, item_id=args.item,
-                                      extension_id=args.extension, reason=args.reason)))
+    try:
+        print(_extension(refuse_extension(rt, actor=actor, item_id=args.item,
+                                          extension_id=args.extension, reason=args.reason)))
+    finally:
+        rt.db.dispose()
     return 0
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     rt, actor = _open(settings, args)
-    notices, extensions = (list_notices(rt, actor, args.item),
-                           list_extensions(rt, actor, args.item))
-    for n in notices:
-        print(_notice(n))
-    for e in extensions:
-        print(_extension(e))
-    if not notices and not extensions:
-        print(f"item {args.item}: no supervision notices, no extension requests")
+    try:
+        notices, extensions = (list_notices(rt, actor, args.item),
+                               list_extensions(rt, actor, args.item))
+        for n in notices:
+            print(_notice(n))
+        for e in extensions:
+            print(_extension(e))
+        if not notices and not extensions:
+            print(f"item {args.item}: no supervision notices, no extension requests")
+    finally:
+        rt.db.dispose()
     return 0

@@ -5,15 +5,19 @@ exit 1, and writes nothing."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from cli.main import main
 from engine.items import verify
+from engine.kernel.actors import Actor
+from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.storage import EVENT, NOTE
 from engine.storage.db import read_tx
+from tests.engine.supervision.helpers import investigating_lead
 
 
 def run(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int, str, str]:
@@ -40,15 +44,11 @@ def kinds(rt: Runtime) -> set[str]:
 
 
 def test_a_notice_and_an_extension_over_the_cli(capsys: pytest.CaptureFixture[str],
-                                                rt: Runtime, db_url: str) -> None:
-    out = ok(capsys, db_url, "items", "create", "--as", "dc-office", "--workflow", "lead",
-             "--jurisdiction", "510101", "--title", "线索",
-             "--data", '{"channel": "letter", "category": "violation"}')
-    item = re.search(r"created item (\d+)", out)[1]  # type: ignore[index]
-    ok(capsys, db_url, "items", "fire", item, "transfer", "--as", "dc-office",
-       "--data", '{"unit": "dc-police"}')
-    ok(capsys, db_url, "items", "fire", item, "accept", "--as", "dc-handler")
-
+                                                rt: Runtime, db_url: str, clock: ManualClock,
+                                                actors: dict[str, Actor]) -> None:
+    # the commands run on the system clock: the lead is made at the same time
+    clock.set(datetime.now(UTC))
+    item = str(investigating_lead(rt, actors))
     out = ok(capsys, db_url, "supervise", "issue", item, "--as", "dc-office", "--level", "red",
              "--requirement", "限期报告", "--days", "2")
     notice = re.search(r"notice (\d+) of item \d+: red \(红牌\) open", out)[1]  # type: ignore[index]
