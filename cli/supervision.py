@@ -36,7 +36,7 @@ def _common(p: argparse.ArgumentParser, *ids: str) -> None:
 
 
 def register(sub: Any) -> None:
-    sp = sub.add_parser("supervise", help="supervision notices (督办) on an item")
+    sp = sub.add_parser("supervise", help="督办: supervision notices on an item")
     ssub = sp.add_subparsers(dest="step", required=True, metavar="STEP")
     p = ssub.add_parser("issue", help="issue a notice: level, requirement, reply days")
     _common(p)
@@ -60,7 +60,7 @@ def register(sub: Any) -> None:
     _common(p)
     p.set_defaults(func=cmd_list)
 
-    ep = sub.add_parser("extension", help="extensions of an item's deadline (延期)")
+    ep = sub.add_parser("extension", help="延期: extensions of an item's deadline")
     esub = ep.add_subparsers(dest="step", required=True, metavar="STEP")
     p = esub.add_parser("request", help="ask for more working days, with a reason")
     _common(p)

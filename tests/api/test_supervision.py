@@ -7,7 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.fixtures.api import DC_HANDLER, DC_OFFICE, SUPERVISOR, XC_OFFICE, Api
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.app import create_app
+from engine.settings import Settings
+from tests.fixtures.api import BOOTSTRAP, DC_HANDLER, DC_OFFICE, SECRET, SUPERVISOR, XC_OFFICE, Api
 
 
 def investigating(api: Api) -> int:
@@ -131,3 +136,16 @@ def test_notices_count_by_level_and_a_late_extension_is_refused(api: Api) -> Non
              {"working_days": 1, "reason": "晚了"})
     assert r.status_code == 422
     assert "deadline passed" in r.json()["detail"]
+
+
+def test_metrics_count_notices_by_level_and_state(api: Api) -> None:
+    item_id = investigating(api)
+    for level in ("general", "red", "red"):
+        post(api, f"/v1/items/{item_id}/supervision", DC_OFFICE,
+             {"level": level, "requirement": "报告进展"})
+    on = TestClient(create_app(api.rt, Settings(
+        secret=SecretStr(SECRET), bootstrap_admin_token=SecretStr(BOOTSTRAP),
+        metrics="token", metrics_token=SecretStr("t"))))
+    text = on.get("/metrics", headers={"Authorization": "Bearer t"}).text
+    assert 'leadflow_supervision_notices{level="red",state="open"} 2.0' in text
+    assert 'leadflow_supervision_notices{level="general",state="open"} 1.0' in text
