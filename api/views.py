@@ -44,7 +44,8 @@ def item_out(row: Any, lights: LightRule) -> ItemOut:
         state_entered_at=row.state_entered_at, due_at=row.due_at,
         overdue=row.due_at is not None and row.closed_at is None and row.due_at < now,
         light=light, light_label=light_word(light),
-        escalation_level=row.escalation_level, closed_at=row.closed_at)
+        escalation_level=row.escalation_level, closed_at=row.closed_at,
+        supervision={k: v for k, v in (row.supervision_counts or {}).items() if v})
 
 
 def item_detail(row: Any, rt: Runtime, actor: Actor) -> ItemDetail:

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from cli import backup, core, intake, reports, scheduler, serve, transparency, users
+from cli import backup, core, intake, reports, scheduler, serve, supervision, transparency, users
 from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
 from engine.errors import ConfigError, LeadflowError
 from engine.logs import configure
 from engine.settings import Settings
 
-COMMAND_MODULES = (core, serve, intake, scheduler, users, transparency, reports, backup)
+COMMAND_MODULES = (core, serve, intake, scheduler, users, transparency, reports, backup,
+                   supervision)
 
 
 def build_parser() -> argparse.ArgumentParser:

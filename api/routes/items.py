@@ -99,6 +99,9 @@ def list_(actor: Person, rt: RuntimeDep,
               alias="open",
               description="true: not closed (a work queue); false: closed only")] = None,
           escalation_level: Int = None,
+          supervision_level: Annotated[str | None, Query(
+              max_length=32, description="has a supervision notice at this level, "
+                                         "e.g. yellow (黄牌)")] = None,
           created_from: TimeParam = None, created_to: TimeParam = None,
           updated_from: TimeParam = None, updated_to: TimeParam = None,
           q: Annotated[str | None, Query(max_length=200,
@@ -116,6 +119,7 @@ def list_(actor: Person, rt: RuntimeDep,
         filters = ItemFilters(
             workflow=workflow, state=state, jurisdiction_id=jid, unit_id=uid,
             assignee_id=assignee, overdue=overdue, open=open_, escalation_level=escalation_level,
+            supervision_level=supervision_level,
             created_from=created_from, created_to=created_to, updated_from=updated_from,
             updated_to=updated_to, text=q, light=light, light_rule=lights)
         page = list_items(conn, actor, filters, now=lights.now, limit=limit, cursor=cursor,

@@ -60,6 +60,9 @@ class ItemOut(BaseModel):
     light_label: str = Field(description="the light's word: 绿, 黄 or 红 (empty for none)")
     escalation_level: int
     closed_at: datetime | None
+    supervision: dict[str, int] = Field(
+        default_factory=dict, description="supervision notices by level code, e.g. "
+                                          '{"yellow": 1}; levels without one are left out')
 
 
 class ItemDetail(ItemOut):

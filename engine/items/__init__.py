@@ -35,6 +35,7 @@ from engine.items.transition import (
     apply,
     create_item,
     create_item_once,
+    record_step,
 )
 from engine.items.worklists import (
     JurisdictionCounts,
@@ -75,6 +76,7 @@ __all__ = [
     "list_events",
     "list_items",
     "list_work",
+    "record_step",
     "scope_ids",
     "sees_item",
     "summary",

@@ -24,7 +24,7 @@ from engine.items.lights import Light, LightRule, light_is
 from engine.items.scope import sees_item, visible_item_branches, visible_items
 from engine.kernel import Actor, is_row_id
 from engine.org import subtree_ids
-from engine.storage import EVENT, ITEM, JUR, TLOG_LEAF, UNIT, USER
+from engine.storage import EVENT, ITEM, JUR, NOTICE, TLOG_LEAF, UNIT, USER
 
 MAX_LIMIT = 200
 Order = Literal["newest", "due"]
@@ -36,6 +36,7 @@ ITEM_COLUMNS = (
     ITEM.c.created_by, ITEM.c.data,
     ITEM.c.version, ITEM.c.created_at, ITEM.c.updated_at, ITEM.c.state_entered_at,
     ITEM.c.due_at, ITEM.c.remind_at, ITEM.c.escalation_level, ITEM.c.closed_at,
+    ITEM.c.supervision_counts,
     JUR.c.code.label("jurisdiction_code"), UNIT.c.code.label("unit_code"),
 )
 
@@ -91,6 +92,7 @@ class ItemFilters:
     overdue: bool | None = None
     open: bool | None = None  # True: not closed (a work queue); False: closed only
     escalation_level: int | None = None
+    supervision_level: str | None = None  # has a notice now at this level (code)
     created_from: datetime | None = None
     created_to: datetime | None = None
     updated_from: datetime | None = None
@@ -163,6 +165,9 @@ def _where(filters: ItemFilters, now: datetime) -> list[Any]:
         out.append(ITEM.c.closed_at.is_not(None))
     if f.escalation_level is not None:
         out.append(ITEM.c.escalation_level == f.escalation_level)
+    if f.supervision_level is not None:
+        out.append(ITEM.c.id.in_(select(NOTICE.c.item_id)
+                                 .where(NOTICE.c.level == f.supervision_level)))
     for col, low, high in ((ITEM.c.created_at, f.created_from, f.created_to),
                            (ITEM.c.updated_at, f.updated_from, f.updated_to)):
         if low is not None:

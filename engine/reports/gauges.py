@@ -1,8 +1,9 @@
 """Prometheus metrics read from the database at scrape time, so they are right whichever
 process (API worker, scheduler) did the work: transitions by workflow and trigger,
-escalations by level, webhook deliveries and failures, open items by workflow, state and
-light, the sweep's last success and its duration histogram (`sweep_heartbeat`). Labels are
-codes from the workflow files and fixed words: bounded, no personal data."""
+escalations by level, supervision notices by level and state, webhook deliveries and
+failures, open items by workflow, state and light, the sweep's last success and its duration
+histogram (`sweep_heartbeat`). Labels are codes from the workflow files and fixed words:
+bounded, no personal data."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from engine.storage import (
     HEARTBEAT,
     ITEM,
     MARK,
+    NOTICE,
     SWEEP_BUCKETS,
     bucket_column,
     read_tx,
@@ -54,6 +56,14 @@ class DatabaseCollector(Collector):
                                          .group_by(MARK.c.level)):
                 escalations.add_metric([str(level)], n)
             yield escalations
+            notices = GaugeMetricFamily(
+                "leadflow_supervision_notices", "supervision notices by level and state",
+                labels=["level", "state"])
+            for level, state, n in conn.execute(
+                    select(NOTICE.c.level, NOTICE.c.state, func.count())
+                    .group_by(NOTICE.c.level, NOTICE.c.state)):
+                notices.add_metric([level, state], n)
+            yield notices
             deliveries = GaugeMetricFamily("leadflow_webhook_deliveries",
                                            "webhook deliveries by status", labels=["status"])
             for status, n in conn.execute(select(DELIVERY.c.status, func.count())

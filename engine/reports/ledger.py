@@ -1,6 +1,6 @@
 """The ledgers (台账) of leads and rectification items: one row per item in scope, labels from
 the workflow definitions, streamed from the database in pages (a 100k-row ledger never sits in
-memory). Reporter identity is never read: only the item row and its escalation marks."""
+memory). Reporter identity is never read: only the item row and its supervision notices."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from engine.deadlines import CHINA_TZ, WorkCalendar
 from engine.items import LightRule, light_rule, light_word, visible_items
 from engine.kernel import Actor
 from engine.reports.labels import DISPOSAL_FIELD, LEDGER_COLUMNS, state_label, vocabulary_label
-from engine.storage import ITEM, MARK, UNIT
+from engine.storage import ITEM, NOTICE, UNIT
 from engine.workflow import WorkflowDef
 
 PAGE = 2000
@@ -66,8 +66,8 @@ def ledger_rows(conn: Connection, actor: Actor, f: LedgerFilter, *, wf: Workflow
                 calendar: WorkCalendar) -> Iterator[list[Any]]:
     """Rows in LEDGER_COLUMNS[workflow] order, by item id, paged by keyset."""
     where = ledger_where(conn, actor, f)
-    marks = (select(func.count()).where(MARK.c.item_id == ITEM.c.id,
-                                        MARK.c.kind == "escalate").scalar_subquery())
+    # 督办次数: the supervision notices issued on the item
+    marks = (select(func.count()).where(NOTICE.c.item_id == ITEM.c.id).scalar_subquery())
     lights = light_rule(defs, now, calendar)
     q = (select(ITEM.c.id, ITEM.c.ref, ITEM.c.workflow, ITEM.c.workflow_version,
                 ITEM.c.state, ITEM.c.data, ITEM.c.created_at,

@@ -63,6 +63,14 @@ from engine.storage.scheduler_tables import (
     bucket_column,
 )
 from engine.storage.schema import SchemaRevision, metadata, schema_revision, upgrade
+from engine.storage.supervision_tables import (
+    EXTENSION,
+    NOTICE,
+    SUPERVISION_MARK,
+    ExtensionRequest,
+    SupervisionMark,
+    SupervisionNotice,
+)
 from engine.storage.tables import (
     COUNTER,
     DEF,
@@ -107,6 +115,7 @@ __all__ = [
     "DIGEST",
     "EVENT",
     "EXPORT",
+    "EXTENSION",
     "FAILURE",
     "HEARTBEAT",
     "IDEM",
@@ -117,6 +126,7 @@ __all__ = [
     "LINK",
     "MARK",
     "NOTE",
+    "NOTICE",
     "PASSWORD",
     "RECEIPT",
     "ROLE_SCOPE",
@@ -124,6 +134,7 @@ __all__ = [
     "SESSION",
     "SIGN_IN",
     "SUBJECT",
+    "SUPERVISION_MARK",
     "SWEEP_BUCKETS",
     "TLOG_CHECKPOINT",
     "TLOG_COSIGNATURE",
@@ -142,6 +153,7 @@ __all__ = [
     "DigestMark",
     "EscalationMark",
     "ExportLog",
+    "ExtensionRequest",
     "IdempotencyKey",
     "ImportBatch",
     "Item",
@@ -158,6 +170,8 @@ __all__ = [
     "RoleScope",
     "SchemaRevision",
     "SignInAttempt",
+    "SupervisionMark",
+    "SupervisionNotice",
     "SweepHeartbeat",
     "TlogCheckpoint",
     "TlogCosignature",

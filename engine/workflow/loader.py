@@ -34,6 +34,7 @@ from engine.workflow.model import (
     WorkflowDef,
 )
 from engine.workflow.problems import ProblemCollector
+from engine.workflow.supervision import parse_extensions, parse_supervision
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CONDITION_OPS = ("equals", "not_equals", "in", "present", "absent")
@@ -41,10 +42,17 @@ CONDITION_OPS = ("equals", "not_equals", "in", "present", "absent")
 SYSTEM_TRIGGERS = frozenset({"escalate", "remind"})
 # Events that record something about an item without moving it (engine.items.transition.annotate).
 ANNOTATION_TRIGGERS = frozenset({"link", "read_identity", "add_info"})
-RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS
+# Supervision (督办) and extension (延期) steps: events that keep the state, checked by
+# engine.supervision against the file's `supervision:` and `extensions:` sections.
+SUPERVISION_TRIGGERS = frozenset({
+    "supervise", "supervise_reply", "supervise_accept", "supervise_return", "supervise_raise",
+    "extension_request", "extension_approve", "extension_refuse"})
+RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS \
+    | SUPERVISION_TRIGGERS
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
-     "create_roles", "link_roles", "vocabularies", "fields", "lights"}
+     "create_roles", "link_roles", "vocabularies", "fields", "lights", "supervision",
+     "extensions"}
 )
 
 
@@ -349,6 +357,8 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
     escalation = _escalation(raw.get("escalation"), c)
     lights = parse_lights(raw.get("lights"), _duration, c)
     check_lights(lights, states, c)
+    supervision = parse_supervision(raw.get("supervision"), c)
+    extensions = parse_extensions(raw.get("extensions"), states, c)
     labels = raw.get("labels") or {}
     if not isinstance(labels, Mapping):
         c.add("labels", "labels must be a mapping", "write `labels: {lead: 问题线索}`")
@@ -366,6 +376,7 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         link_roles=link_roles, lights=lights,
         source_file=file, body=text, content_hash=content_hash(text), fields=items,
         vocabularies=vocab, declared=declared, extra=extra,
+        supervision=supervision, extensions=extensions,
     )
 
 

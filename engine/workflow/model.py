@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.kernel import Duration
 from engine.workflow.fields import Choice, FieldSpec
+from engine.workflow.supervision import ExtensionRule, SupervisionDef
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +119,8 @@ class WorkflowDef:
     link_roles: tuple[str, ...] = ()  # may link two items as related; none unless declared
     lights: LightsDef = field(default_factory=LightsDef)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    supervision: SupervisionDef | None = None  # no notices on its items unless declared
+    extensions: Mapping[str, ExtensionRule] = field(default_factory=dict)  # by state
 
     @property
     def initial_state(self) -> str:

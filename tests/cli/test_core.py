@@ -44,7 +44,7 @@ def test_init_creates_the_database_and_stores_workflows(
     code, out, _ = run(capsys, "--database-url", url, "init")
     assert code == 0
     assert re.search(r"^lead v3 stored \([0-9a-f]{12}\)$", out, re.M)
-    assert re.search(r"^rectification v2 stored", out, re.M)
+    assert re.search(r"^rectification v3 stored", out, re.M)
     assert f"database ready: {url}" in out
     code, again, _ = run(capsys, "--database-url", url, "init")
     assert code == 0
@@ -57,7 +57,7 @@ def test_workflows_check_passes_the_shipped_folder(capsys: pytest.CaptureFixture
     assert code == 0
     assert f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v3, 9 states, 13 transitions" \
         in out
-    assert "rectification v2, 7 states, 7 transitions" in out
+    assert "rectification v3, 7 states, 7 transitions" in out
 
 
 def test_workflows_check_reports_a_broken_file(capsys: pytest.CaptureFixture[str],

@@ -222,7 +222,7 @@ def test_shipped_lead_workflow_loads() -> None:
 def test_shipped_rectification_workflow_loads() -> None:
     """workflows/rectification.yaml loads with rejection leading back to rectifying."""
     wf = load_file(default_workflows_dir() / "rectification.yaml")
-    assert (wf.name, wf.version) == ("rectification", 2)
+    assert (wf.name, wf.version) == ("rectification", 3)
     assert wf.initial_state == "identified"
     reject = wf.transition("submitted", "reject")
     assert reject is not None
