@@ -23,6 +23,7 @@ from api.routes import (
     org,
     receipts,
     reports,
+    supervision,
     transparency,
     workflows,
 )
@@ -39,7 +40,7 @@ from engine.transparency import LogConfig
 # leads and receipts belong to lead intake, notifications to the scheduler
 ROUTERS = (health.router, org.router, workflows.router, items.router, leads.router,
            receipts.router, notifications.router, audit.router, transparency.router,
-           reports.router, metrics.router)
+           reports.router, metrics.router, supervision.router)
 
 
 def create_app(rt: Runtime | None = None, settings: Settings | None = None, *,

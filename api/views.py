@@ -13,6 +13,7 @@ from api.schemas import (
     ItemDetail,
     ItemOut,
 )
+from engine.items import LightRule, light_rule, light_word
 from engine.kernel import Actor
 from engine.runtime import Runtime
 from engine.workflow import FieldSpec, available_triggers
@@ -28,7 +29,13 @@ def field_out(spec: FieldSpec) -> FieldOut:
         items=None if spec.items is None else field_out(spec.items))
 
 
-def item_out(row: Any, now: datetime) -> ItemOut:
+def lights_now(rt: Runtime, now: datetime) -> LightRule:
+    return light_rule(rt.registry.all(), now, rt.calendar)
+
+
+def item_out(row: Any, lights: LightRule) -> ItemOut:
+    now = lights.now
+    light = lights.of_row(row)
     return ItemOut(
         id=row.id, ref=row.ref, workflow=row.workflow, workflow_version=row.workflow_version,
         title=row.title, state=row.state, jurisdiction=row.jurisdiction_code,
@@ -36,7 +43,9 @@ def item_out(row: Any, now: datetime) -> ItemOut:
         version=row.version, created_at=row.created_at, updated_at=row.updated_at,
         state_entered_at=row.state_entered_at, due_at=row.due_at,
         overdue=row.due_at is not None and row.closed_at is None and row.due_at < now,
-        escalation_level=row.escalation_level, closed_at=row.closed_at)
+        light=light, light_label=light_word(light),
+        escalation_level=row.escalation_level, closed_at=row.closed_at,
+        supervision={k: v for k, v in (row.supervision_counts or {}).items() if v})
 
 
 def item_detail(row: Any, rt: Runtime, actor: Actor) -> ItemDetail:
@@ -48,7 +57,7 @@ def item_detail(row: Any, rt: Runtime, actor: Actor) -> ItemDetail:
                             requires=[field_out(s) for s in t.fields])
         for t in available_triggers(wf, row.state, row.data, actor.role)
     ]
-    base = item_out(row, rt.clock.now())
+    base = item_out(row, lights_now(rt, rt.clock.now()))
     return ItemDetail(**base.model_dump(), available_transitions=available)
 
 

@@ -17,7 +17,7 @@ from bench.harness import FULL, QUICK, Context, Result, machine, skipped, table,
 
 # One module per benchmark, in order of priority.
 BENCHMARKS = ("transitions", "verify", "queues", "sweep", "http", "memory", "tlog", "reports",
-              "export", "startup")
+              "export", "console", "startup")
 
 
 def main() -> int:

@@ -31,7 +31,8 @@ def sample(_n):
     peak = max(peak, rss_kb())
 start = time.perf_counter()
 with open(sys.argv[2], "wb") as out:
-    record = export_ledger(rt, SYSTEM, out, workflow="lead", progress=sample)
+    record = export_ledger(rt, SYSTEM, out, workflow="lead", checkpoint=None,
+                           progress=sample)
 seconds = time.perf_counter() - start
 sample(0)
 print(json.dumps({"rows": record.rows, "seconds": seconds, "growth_kb": peak - before}))

@@ -21,6 +21,9 @@ from engine.org import jurisdiction_by_code
 from engine.runtime import Runtime
 from engine.storage import read_tx
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 NAME = "transitions"
 POOL = 100  # items per side; transitions cycle over them
 OFFICE = "市办-线索组"
@@ -40,7 +43,7 @@ def _pool(rt: Runtime, office: Actor, n: int) -> list[int]:
                         data={"channel": "letter", "category": "law_enforcement"})
         apply(rt, actor=office, item_id=c.item_id, trigger="transfer",
               data={"unit": "city-police"})
-        apply(rt, actor=office, item_id=c.item_id, trigger="accept")
+        apply(rt, actor=office, item_id=c.item_id, trigger="accept", data=ACCEPT)
         ids.append(c.item_id)
     return ids
 

@@ -57,6 +57,9 @@ CHANNEL_WEIGHTS = (30, 10, 15, 10, 20, 5, 4, 4, 2)
 CATEGORIES = ("discipline_conduct", "ability_competence", "law_enforcement", "violation")
 CATEGORY_WEIGHTS = (35, 20, 35, 10)
 OUTCOMES = ("substantiated", "partly_substantiated", "unfounded")
+# lead v3's disposal methods (处置方式) of accept and of close
+INVESTIGATION_METHODS = ("talk_inquiry", "preliminary_check")
+CLOSING_METHODS = ("talk_inquiry", "preliminary_check", "dismiss", "refer_review")
 
 
 class _Due:
@@ -286,14 +289,15 @@ class _Generator:
         if trigger == "transfer":
             return {"unit": unit_code}, "transferred", office
         if trigger == "accept":
-            return {}, "investigating", handler
+            return ({"disposal": self.rng.choice(INVESTIGATION_METHODS)}, "investigating",
+                    handler)
         if trigger == "suspend":
             return {"reason": "等待相关案卷调取"}, "suspended", office
         if trigger == "return_for_info":
             return {"reason": "请补充被反映人单位与职务"}, "returned", office
         if trigger == "close":
-            return ({"outcome": self.rng.choice(OUTCOMES), "conclusion": "经核查，情况已查清"},
-                    "closed", handler)
+            return ({"outcome": self.rng.choice(OUTCOMES), "conclusion": "经核查，情况已查清",
+                     "disposal": self.rng.choice(CLOSING_METHODS)}, "closed", handler)
         if trigger == "transfer_to_discipline":
             assert category == "violation"
             return {"reason": "涉嫌违纪违法，移送纪委监委"}, "to_discipline", office

@@ -19,7 +19,8 @@ from typing import Any
 from engine.kernel import dumps, timestamp
 
 # The two triggers the benchmark cycles through, with the data each carries.
-CLOSE_DATA = {"outcome": "unfounded", "conclusion": "查无实据"}
+CLOSE_DATA = {"outcome": "unfounded", "conclusion": "查无实据",
+              "disposal": "preliminary_check"}
 REOPEN_DATA = {"reason": "新的举报材料"}
 DUE_OFFSET = timedelta(days=42)
 

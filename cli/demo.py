@@ -25,6 +25,9 @@ from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.storage import ITEM, USER, read_tx, write_tx
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 EXAMPLE_ORG = Path(__file__).resolve().parent / "examples" / "org.yaml"
 DEMO_PASSWORD = "leadflow-demo"  # noqa: S105 - every demo person's console password, printed
 # Shell variable names for the example org's users, used by the quickstart in docs/api.md.
@@ -88,7 +91,7 @@ def _demo_items(rt: Runtime) -> int:
                        data={"channel": ch, "category": cat}).item_id
            for t, ch, cat, j in leads]
     apply(rt, actor=office, item_id=ids[0], trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=users["东城公安-承办人"], item_id=ids[0], trigger="accept")
+    apply(rt, actor=users["东城公安-承办人"], item_id=ids[0], trigger="accept", data=ACCEPT)
     create_item(rt, actor=office, workflow="rectification", jurisdiction_id=city,
                 title="执法办案中“立而不侦”问题整改", data={"source": "self_inspection"})
     return len(leads) + 1

@@ -23,7 +23,7 @@ from engine.logs import configure
 from engine.settings import Settings
 
 MODULE_NAMES = ("core", "serve", "intake", "scheduler", "users", "transparency", "reports",
-                "backup")
+                "backup", "supervision")
 # command -> the module that registers it, so that a command imports only its own module
 # (and what that needs), not every other command's engine parts: start-up. A test checks
 # this against what the modules register.
@@ -38,6 +38,7 @@ COMMANDS = {
     "witness": "transparency",
     "export": "reports", "report": "reports",
     "backup": "backup", "restore": "backup",
+    "supervise": "supervision", "extension": "supervision",
 }
 
 

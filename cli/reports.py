@@ -30,6 +30,7 @@ from engine.reports import (
 from engine.runtime import Runtime, open_runtime
 from engine.settings import Settings
 from engine.storage import read_tx
+from engine.transparency import latest_checkpoint_line
 
 
 def add_period_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,7 +51,7 @@ def register(sub: Any) -> None:
     add_period_arguments(perf)
     perf.add_argument("--json", action="store_true", help="the API's JSON")
     perf.set_defaults(func=cmd_performance)
-    ex = sub.add_parser("export", help="ledgers (台账) and the monthly report (月报表) as XLSX")
+    ex = sub.add_parser("export", help="ledgers 台账 and the monthly report 月报表 as XLSX")
     xsub = ex.add_subparsers(dest="export", required=True, metavar="FILE")
     led = xsub.add_parser("ledger", help="the ledger of a workflow's items")
     add_period_arguments(led)
@@ -101,9 +102,17 @@ def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{report.period.label} · {report.jurisdiction_name}")
     print("合计：" + "；".join(_cell(f) for f in report.total))
+    if report.disposals:
+        print("处置方式：" + "；".join(_cell(f) for f in report.disposals))
     for row in (*report.jurisdictions, *report.units):
         print(f"{row.jurisdiction_code} {row.name}：" + "；".join(_cell(f) for f in row.figures))
     return 0
+
+
+def _checkpoint(rt: Runtime) -> str | None:
+    """The transparency log's latest checkpoint, for the file's title block."""
+    with read_tx(rt.db) as conn:
+        return latest_checkpoint_line(conn)
 
 
 def _done(record: ExportRecord, output: Path) -> int:
@@ -126,6 +135,7 @@ def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
         record = export_ledger(rt, actor, out, workflow=args.workflow,
                                period=_period(args) if any_period else None,
                                jurisdiction_code=args.jurisdiction, open_only=args.open,
+                               checkpoint=_checkpoint(rt),
                                progress=lambda n: bar.update(task, completed=n))
     return _done(record, args.output)
 
@@ -134,5 +144,6 @@ def cmd_export_monthly(args: argparse.Namespace, settings: Settings) -> int:
     rt = runtime(settings)
     with args.output.open("wb") as out:
         record = export_monthly(rt, _actor(rt, args), out, period=_period(args),
-                                workflow=args.workflow, jurisdiction_code=args.jurisdiction)
+                                workflow=args.workflow, jurisdiction_code=args.jurisdiction,
+                                checkpoint=_checkpoint(rt))
     return _done(record, args.output)

@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
 
-from console import actions, bulk, leads, notices, signin, supervise, work
+from console import (
+    actions,
+    admin,
+    admin_users,
+    bulk,
+    events,
+    leads,
+    notices,
+    signin,
+    supervise,
+    work,
+    workflow_page,
+)
 from console.apidocs import mount_static
 from console.auth import ConsoleConfig
 from console.routing import console_router, redirect
@@ -23,7 +35,8 @@ def root(request: Request) -> Response:
 
 
 ROUTERS = (home, signin.router, work.router, bulk.router, actions.router,
-           leads.router, notices.router, supervise.router)
+           leads.router, notices.router, supervise.router, events.router,
+           workflow_page.router, admin.router, admin_users.router)
 
 
 def mount_console(app: FastAPI, rt: Runtime, settings: Settings) -> None:

@@ -93,7 +93,7 @@ def item_page_context(rt: Runtime, actor: Actor, item_id: int, viewer_user_id: i
     return {
         "item": row, "wf": wf, "dirs": dirs, "now": now,
         "state": state_label(wf, row.state),
-        "remaining": labels.remaining(rt.calendar, now, row.due_at, row.closed_at is not None),
+        "remaining": labels.remaining(rt, now, row),
         "fields": data_lines(wf, data, dirs),
         "subject": data.get("subject") if isinstance(data.get("subject"), dict) else None,
         "allegation": data.get("allegation"),

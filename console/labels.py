@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from engine.deadlines import CHINA_TZ, WorkCalendar
+from engine.items import light_rule, light_word
+from engine.runtime import Runtime
 
 ROLE_LABELS = {
     "office": "教育整顿办", "handler": "承办人", "supervisor": "督导", "admin": "管理员",
@@ -95,8 +98,9 @@ def next_working_day(calendar: WorkCalendar, day: date) -> date:
 
 @dataclass(frozen=True, kw_only=True)
 class Remaining:
-    """Working days left on a deadline, with the light: 绿 on track, 黄 due today or on the
-    next working day, 红 overdue. `light` is None when no deadline runs (closed, paused)."""
+    """Working days left on a deadline, with the light of `engine.items.lights` (the one
+    rule: 绿, 黄 at or past the yellow point, 红 overdue). `light` is None when no deadline
+    runs (closed, paused)."""
 
     days: int | None
     overdue: bool
@@ -105,22 +109,20 @@ class Remaining:
     text: str  # 剩 3 个工作日 / 今日到期 / 超期 2 个工作日 / 不计时
 
 
-LIGHT_WORDS = {"green": "绿", "yellow": "黄", "red": "红"}
-
-
-def remaining(calendar: WorkCalendar, now: datetime, due_at: datetime | None,
-              closed: bool = False) -> Remaining:
-    if due_at is None or closed:
+def remaining(rt: Runtime, now: datetime, row: Any) -> Remaining:
+    """Of an item row (workflow, workflow_version, due_at, remind_at, closed_at)."""
+    calendar, due_at, closed = rt.calendar, row.due_at, row.closed_at is not None
+    light = light_rule(rt.registry.all(), now, calendar).of_row(row)
+    if due_at is None or closed or light is None:
         return Remaining(days=None, overdue=False, light=None, word="—",
                          text="已办结" if closed else "不计时")
     today, due_day = china_day(now), china_day(due_at)
-    if due_at < now:
+    if light == "red":
         late = working_days_between(calendar, due_day, today)
-        return Remaining(days=-late, overdue=True, light="red", word="红",
+        return Remaining(days=-late, overdue=True, light=light, word=light_word(light),
                          text=f"超期 {late} 个工作日" if late else "今日超期")
     left = working_days_between(calendar, today, due_day)
-    light = "yellow" if left <= 1 else "green"
-    return Remaining(days=left, overdue=False, light=light, word=LIGHT_WORDS[light],
+    return Remaining(days=left, overdue=False, light=light, word=light_word(light),
                      text=f"剩 {left} 个工作日" if left else "今日到期")
 
 

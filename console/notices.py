@@ -15,7 +15,7 @@ from engine.storage import read_tx, write_tx
 
 router = console_router()
 KIND_LABELS = {"remind": "到期提醒", "overdue": "已超期", "escalate": "督办升级",
-               "repeat": "持续超期提醒"}
+               "repeat": "持续超期提醒", "review": "暂存待查定期复查"}
 
 
 @router.get("/notifications")

@@ -54,6 +54,8 @@ NAV = (
     ("notices", "/notifications", "消息", None),
     ("supervise", "/supervise", "督导看板", frozenset({Role.supervisor.value,
                                                       Role.office.value, Role.admin.value})),
+    ("workflows", "/workflows", "流程", None),
+    ("admin", "/admin", "管理", frozenset({Role.admin.value})),
 )
 
 

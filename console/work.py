@@ -21,7 +21,7 @@ from console.queues import DEFAULT_TAB, Tab, tabs
 from console.render import Viewer, page
 from console.routing import console_router
 from engine.errors import InvalidData
-from engine.items import WorkFilters, count_work, list_work
+from engine.items import WorkFilters, count_work_tabs, list_work
 from engine.runtime import Runtime
 from engine.scheduling import inbox
 from engine.storage import read_tx
@@ -29,7 +29,9 @@ from engine.workflow import WorkflowDef, available_triggers
 
 router = console_router()
 PAGE_SIZE = 50
-FILTER_KEYS = ("workflow", "state", "channel", "category", "unit", "from", "to", "q")
+FILTER_KEYS = ("workflow", "state", "channel", "category", "jurisdiction", "unit", "level",
+               "from", "to", "closed_from", "closed_to", "q")
+MAX_LEVEL = 9
 
 
 @dataclass(kw_only=True)
@@ -95,7 +97,20 @@ def parse_query(request: Request, workflows: list[WorkflowDef], dirs: Directory)
             q.errors["unit"] = labels.message("unknown unit")
         else:
             f["unit_id"] = unit.id
-    for key, attr, shift in (("from", "created_from", 0), ("to", "created_to", 1)):
+    if "jurisdiction" in values:
+        jur = next((j for j in dirs.jurisdictions.values()
+                    if j.code == values["jurisdiction"]), None)
+        if jur is None:  # unknown and out of scope alike
+            q.errors["jurisdiction"] = "没有这个辖区"
+        else:
+            f["jurisdiction_id"] = jur.id
+    if "level" in values:
+        if values["level"].isdigit() and int(values["level"]) <= MAX_LEVEL:
+            f["escalation_level"] = int(values["level"])
+        else:
+            q.errors["level"] = "督办级别应为 0 到 9 的整数"
+    for key, attr, shift in (("from", "created_from", 0), ("to", "created_to", 1),
+                             ("closed_from", "closed_from", 0), ("closed_to", "closed_to", 1)):
         if key in values:
             try:
                 f[attr] = labels.day_start(_date(values[key]) + timedelta(days=shift))
@@ -121,7 +136,7 @@ def row_view(row: Any, rt: Runtime, dirs: Directory, now: datetime) -> dict[str,
         "id": row.id, "ref": row.ref, "title": row.title, "workflow": wf.title,
         "state": state.label if state and state.label else row.state,
         "unit": dirs.unit_name(row.unit_id), "assignee": dirs.user_name(row.assignee_id),
-        "remaining": labels.remaining(rt.calendar, now, row.due_at, row.closed_at is not None),
+        "remaining": labels.remaining(rt, now, row),
         "due": labels.cn_time(row.due_at), "escalation": labels.escalation_label(
             row.escalation_level),
         "escalation_level": row.escalation_level,
@@ -143,9 +158,11 @@ def unread_count(conn: Connection, viewer: Viewer) -> int:
     return inbox(conn, viewer.user_id, limit=1).unread
 
 
-def _counts(conn: Connection, viewer: Viewer, all_tabs: list[Tab], now: datetime
-            ) -> dict[str, int]:
-    return {t.key: count_work(conn, viewer.actor, t.filters, now=now) for t in all_tabs}
+def _counts(conn: Connection, viewer: Viewer, all_tabs: list[Tab], base: WorkFilters,
+            now: datetime) -> dict[str, int]:
+    """Every tab narrows the URL's filters (`base`), so one grouped query counts them all."""
+    return count_work_tabs(conn, viewer.actor, {t.key: t.filters for t in all_tabs},
+                           within=base, now=now)
 
 
 @router.get("/work")
@@ -165,7 +182,7 @@ def work(request: Request, viewer: SignedIn, cfg: Config) -> Response:
             q.errors["cursor"] = "翻页位置已失效，已回到第一页"
             q.cursor = None
             result = list_work(conn, viewer.actor, current.filters, now=now, limit=PAGE_SIZE)
-        counts = _counts(conn, viewer, all_tabs, now)
+        counts = _counts(conn, viewer, all_tabs, q.filters, now)
         unread = unread_count(conn, viewer)
     context: dict[str, Any] = {
         "q": q, "tabs": all_tabs, "counts": counts, "current_tab": current,
@@ -175,6 +192,7 @@ def work(request: Request, viewer: SignedIn, cfg: Config) -> Response:
         "refresh_url": q.url(cursor=q.cursor or None),
         "bulk": bulk_choices(result.rows, rt, viewer),
         "workflows": workflows, "units": list(dirs.units.values()),
+        "jurisdictions": list(dirs.jurisdictions.values()),
         "channels": vocabulary(workflows, "channel"),
         "categories": vocabulary(workflows, "category"),
         "now": now,

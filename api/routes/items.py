@@ -24,7 +24,7 @@ from api.schemas import (
     TimeParam,
     TransitionIn,
 )
-from api.views import event_out, item_detail, item_out
+from api.views import event_out, item_detail, item_out, lights_now
 from engine.errors import NotFound
 from engine.items import (
     Change,
@@ -102,10 +102,15 @@ def list_(actor: Person, rt: RuntimeDep,
               alias="open",
               description="true: not closed (a work queue); false: closed only")] = None,
           escalation_level: Int = None,
+          supervision_level: Annotated[str | None, Query(
+              max_length=32, description="has a supervision notice at this level, "
+                                         "e.g. yellow (黄牌)")] = None,
           created_from: TimeParam = None, created_to: TimeParam = None,
           updated_from: TimeParam = None, updated_to: TimeParam = None,
           q: Annotated[str | None, Query(max_length=200,
                                          description="text in the title")] = None,
+          light: Annotated[Literal["green", "yellow", "red"] | None, Query(
+              description="open items showing this warning light")] = None,
           order: Literal["newest", "due"] = "newest",
           limit: Annotated[int, Query(ge=1, le=200)] = 50,
           cursor: Annotated[str | None, Query(max_length=500)] = None) -> ItemPage:
@@ -113,15 +118,17 @@ def list_(actor: Person, rt: RuntimeDep,
     with read_tx(rt.db) as conn:
         jid = visible_jurisdiction(conn, actor, jurisdiction).id if jurisdiction else None
         uid = visible_unit(conn, actor, unit).id if unit else None
+        lights = lights_now(rt, rt.clock.now())
         filters = ItemFilters(
             workflow=workflow, state=state, jurisdiction_id=jid, unit_id=uid,
             assignee_id=assignee, overdue=overdue, open=open_, escalation_level=escalation_level,
+            supervision_level=supervision_level,
             created_from=created_from, created_to=created_to, updated_from=updated_from,
-            updated_to=updated_to, text=q)
-        now = rt.clock.now()
-        page = list_items(conn, actor, filters, now=now, limit=limit, cursor=cursor,
+            updated_to=updated_to, text=q, light=light, light_rule=lights)
+        page = list_items(conn, actor, filters, now=lights.now, limit=limit, cursor=cursor,
                           order=order)
-    return ItemPage(items=[item_out(r, now) for r in page.rows], next_cursor=page.next_cursor)
+    return ItemPage(items=[item_out(r, lights) for r in page.rows],
+                    next_cursor=page.next_cursor)
 
 
 @router.get("/{item_id}", response_model=ItemDetail,

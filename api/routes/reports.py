@@ -22,7 +22,9 @@ from engine.reports import (
     parse_period,
     performance_report,
 )
+from engine.runtime import Runtime
 from engine.storage import read_tx
+from engine.transparency import latest_checkpoint_line
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 SPOOL_BYTES = 8 << 20  # a bigger file goes to a temporary file, not memory
@@ -64,6 +66,12 @@ def report_performance(
     report = performance_report(rt, actor, period=period, workflow=workflow,
                                 jurisdiction_code=jurisdiction)
     return PerformanceOut.model_validate(asdict(report))
+
+
+def _checkpoint(rt: Runtime) -> str | None:
+    """The log's state the file is made at, for its title block."""
+    with read_tx(rt.db) as conn:
+        return latest_checkpoint_line(conn)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -111,7 +119,7 @@ def report_ledger(
                           date_to=date_to) if any_period else None
     return _spooled(f"{workflow}-ledger.xlsx", lambda spool: export_ledger(
         rt, actor, spool, workflow=workflow, period=period, jurisdiction_code=jurisdiction,
-        open_only=open))
+        open_only=open, checkpoint=_checkpoint(rt)))
 
 
 @router.get("/monthly.xlsx", response_class=StreamingResponse,
@@ -125,4 +133,5 @@ def report_monthly(
     """The monthly report (月报表): the performance figures per jurisdiction and unit."""
     period = parse_period(month=month)
     return _spooled(f"monthly-{month}.xlsx", lambda spool: export_monthly(
-        rt, actor, spool, period=period, workflow=workflow, jurisdiction_code=jurisdiction))
+        rt, actor, spool, period=period, workflow=workflow, jurisdiction_code=jurisdiction,
+        checkpoint=_checkpoint(rt)))

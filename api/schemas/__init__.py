@@ -62,6 +62,18 @@ from api.schemas.reports import (
     PeriodOut,
     SummaryOut,
 )
+from api.schemas.supervision import (
+    AcceptIn,
+    ApproveIn,
+    ExtensionIn,
+    ExtensionOut,
+    NoticeIn,
+    NoticeOut,
+    RefuseIn,
+    ReplyIn,
+    ReturnIn,
+    SupervisionOut,
+)
 from api.schemas.transparency import (
     ConsistencyProofOut,
     CosignatureIn,
@@ -82,6 +94,8 @@ from api.schemas.workflows import (
 )
 
 __all__ = [
+    "AcceptIn",
+    "ApproveIn",
     "AttachmentIn",
     "AuditEventOut",
     "AvailableTransition",
@@ -95,6 +109,8 @@ __all__ = [
     "EscalationOut",
     "EventOut",
     "EventPage",
+    "ExtensionIn",
+    "ExtensionOut",
     "FieldOut",
     "FigureOut",
     "FollowUpIn",
@@ -113,6 +129,8 @@ __all__ = [
     "LinkOut",
     "LogKeyOut",
     "MarkedRead",
+    "NoticeIn",
+    "NoticeOut",
     "NotificationOut",
     "NotificationPage",
     "PerformanceOut",
@@ -121,13 +139,17 @@ __all__ = [
     "Problem",
     "ReasonIn",
     "ReceiptIn",
+    "RefuseIn",
+    "ReplyIn",
     "ReporterIn",
     "ReporterOut",
+    "ReturnIn",
     "StateOut",
     "StatusOut",
     "Strict",
     "SubjectIn",
     "SummaryOut",
+    "SupervisionOut",
     "TimeParam",
     "TokenOut",
     "TransitionIn",

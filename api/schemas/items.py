@@ -4,7 +4,7 @@ history."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -53,8 +53,16 @@ class ItemOut(BaseModel):
     state_entered_at: datetime
     due_at: datetime | None
     overdue: bool
+    light: Literal["green", "yellow", "red"] | None = Field(
+        description="warning light: red overdue, yellow at or past its yellow point (the "
+                    "reminder, or the workflow's `lights:`), green before; null when closed, "
+                    "paused or without a deadline")
+    light_label: str = Field(description="the light's word: 绿, 黄 or 红 (empty for none)")
     escalation_level: int
     closed_at: datetime | None
+    supervision: dict[str, int] = Field(
+        default_factory=dict, description="supervision notices by level code, e.g. "
+                                          '{"yellow": 1}; levels without one are left out')
 
 
 class ItemDetail(ItemOut):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SummaryOut(BaseModel):
@@ -19,6 +19,8 @@ class SummaryOut(BaseModel):
     overdue_by_escalation_level: dict[str, int]
     median_seconds_to_transferred: float | None
     median_seconds_to_closed: float | None
+    by_disposal: dict[str, int] = Field(description=(
+        "items by their recorded disposal method (处置方式) code; `(none)`: none recorded"))
 
 
 class FigureOut(BaseModel):
@@ -51,3 +53,6 @@ class PerformanceOut(BaseModel):
     total: list[FigureOut]
     jurisdictions: list[PerformanceRowOut]
     units: list[PerformanceRowOut]
+    disposals: list[FigureOut] = Field(description=(
+        "处置方式: items disposed of in the period (once each, by their latest method), "
+        "then each declared method's share; empty when no workflow declares disposals"))

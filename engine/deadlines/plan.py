@@ -70,7 +70,9 @@ def plan_on_enter(*, wf: WorkflowDef, from_state: str | None, to_state: str, now
         else:
             remaining = _remaining(wf, from_state, now, due_at, calendar) if due_at else None
             saved_state = from_state if due_at else None
-        return DeadlinePlan(due_at=None, remind_at=None, next_check_at=None,
+        # a parked state reviewed periodically: the sweep's first look is one period on
+        review = add_duration(now, dest.review, calendar) if dest.review else None
+        return DeadlinePlan(due_at=None, remind_at=None, next_check_at=review,
                             paused_remaining_s=remaining, paused_state=saved_state)
     if paused_state == to_state and paused_remaining_s is not None:
         due = _resume_due(dest, now, paused_remaining_s, calendar)

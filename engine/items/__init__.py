@@ -4,6 +4,15 @@ verification of the hash chains."""
 
 from engine.items.audit import GENESIS, EventRecord, verify, verify_in_scope
 from engine.items.audit_parallel import verify_all
+from engine.items.lights import (
+    LIGHT_WORDS,
+    LIGHTS,
+    Light,
+    LightRule,
+    light_case,
+    light_rule,
+    light_word,
+)
 from engine.items.queries import (
     EventFilters,
     ItemFilters,
@@ -26,17 +35,30 @@ from engine.items.transition import (
     apply,
     create_item,
     create_item_once,
+    record_step,
 )
 from engine.items.transition_batch import Move, Outcome, apply_many
-from engine.items.worklists import WorkFilters, count_work, list_work
+from engine.items.worklists import (
+    JurisdictionCounts,
+    WorkFilters,
+    count_work,
+    count_work_tabs,
+    counts_by_jurisdiction,
+    list_work,
+)
 
 __all__ = [
     "GENESIS",
+    "LIGHTS",
+    "LIGHT_WORDS",
     "Change",
     "Created",
     "EventFilters",
     "EventRecord",
     "ItemFilters",
+    "JurisdictionCounts",
+    "Light",
+    "LightRule",
     "Move",
     "Outcome",
     "Placement",
@@ -45,14 +67,20 @@ __all__ = [
     "apply",
     "apply_many",
     "count_work",
+    "count_work_tabs",
+    "counts_by_jurisdiction",
     "create_item",
     "create_item_once",
     "get_item",
     "history",
     "item_ids_in_scope",
+    "light_case",
+    "light_rule",
+    "light_word",
     "list_events",
     "list_items",
     "list_work",
+    "record_step",
     "scope_ids",
     "sees_item",
     "summary",

@@ -20,10 +20,11 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select, and_, or_, select
 
 from engine.errors import InvalidData, NotFound
+from engine.items.lights import Light, LightRule, light_is
 from engine.items.scope import sees_item, visible_item_branches, visible_items
 from engine.kernel import Actor, is_row_id
 from engine.org import subtree_ids
-from engine.storage import EVENT, ITEM, JUR, TLOG_LEAF, UNIT, USER
+from engine.storage import EVENT, ITEM, JUR, NOTICE, TLOG_LEAF, UNIT, USER
 
 MAX_LIMIT = 200
 Order = Literal["newest", "due"]
@@ -34,7 +35,8 @@ ITEM_COLUMNS = (
     ITEM.c.state, ITEM.c.jurisdiction_id, ITEM.c.unit_id, ITEM.c.assignee_id,
     ITEM.c.created_by, ITEM.c.data,
     ITEM.c.version, ITEM.c.created_at, ITEM.c.updated_at, ITEM.c.state_entered_at,
-    ITEM.c.due_at, ITEM.c.escalation_level, ITEM.c.closed_at,
+    ITEM.c.due_at, ITEM.c.remind_at, ITEM.c.escalation_level, ITEM.c.closed_at,
+    ITEM.c.supervision_counts,
     JUR.c.code.label("jurisdiction_code"), UNIT.c.code.label("unit_code"),
 )
 
@@ -90,11 +92,23 @@ class ItemFilters:
     overdue: bool | None = None
     open: bool | None = None  # True: not closed (a work queue); False: closed only
     escalation_level: int | None = None
+    supervision_level: str | None = None  # has a notice now at this level (code)
     created_from: datetime | None = None
     created_to: datetime | None = None
     updated_from: datetime | None = None
     updated_to: datetime | None = None
     text: str | None = None  # substring of the title, case-insensitive
+    light: Light | None = None  # showing this warning light, by `light_rule`
+    light_rule: LightRule | None = None
+
+
+def light_terms(light: Light | None, rule: LightRule | None) -> list[Any]:
+    """WHERE terms of a light filter; the rule says where each workflow's yellow begins."""
+    if light is None:
+        return []
+    if rule is None:
+        raise ValueError("a light filter needs the light rule (engine.items.light_rule)")
+    return light_is(rule, light)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +165,9 @@ def _where(filters: ItemFilters, now: datetime) -> list[Any]:
         out.append(ITEM.c.closed_at.is_not(None))
     if f.escalation_level is not None:
         out.append(ITEM.c.escalation_level == f.escalation_level)
+    if f.supervision_level is not None:
+        out.append(ITEM.c.id.in_(select(NOTICE.c.item_id)
+                                 .where(NOTICE.c.level == f.supervision_level)))
     for col, low, high in ((ITEM.c.created_at, f.created_from, f.created_to),
                            (ITEM.c.updated_at, f.updated_from, f.updated_to)):
         if low is not None:
@@ -159,7 +176,7 @@ def _where(filters: ItemFilters, now: datetime) -> list[Any]:
             out.append(col < high)
     if f.text:
         out.append(ITEM.c.title.icontains(f.text, autoescape=True))
-    return out
+    return out + light_terms(f.light, f.light_rule)
 
 
 def list_items(conn: Connection, actor: Actor, filters: ItemFilters, *, now: datetime,

@@ -24,6 +24,7 @@ class Summary:
     by_category: dict[str, int] = field(default_factory=dict)
     by_unit: dict[str, int] = field(default_factory=dict)
     by_jurisdiction: dict[str, int] = field(default_factory=dict)
+    by_disposal: dict[str, int] = field(default_factory=dict)  # 处置方式 codes
     overdue_by_escalation_level: dict[str, int] = field(default_factory=dict)
     closed: int = 0
     open: int = 0
@@ -53,6 +54,7 @@ def summary(conn: Connection, actor: Actor, *, now: datetime, workflow: str | No
     out.total = sum(out.by_state.values())
     out.by_channel = grouped(ITEM.c.data["channel"].as_string())
     out.by_category = grouped(ITEM.c.data["category"].as_string())
+    out.by_disposal = grouped(ITEM.c.data["disposal"].as_string())
     out.by_unit = grouped(UNIT.c.code, (UNIT, UNIT.c.id == ITEM.c.unit_id))
     out.by_jurisdiction = grouped(JUR.c.code, (JUR, JUR.c.id == ITEM.c.jurisdiction_id))
     out.closed = int(conn.execute(select(func.count()).select_from(ITEM).where(

@@ -55,6 +55,7 @@ from engine.storage import (
 )
 from engine.workflow import (
     ANNOTATION_TRIGGERS,
+    SUPERVISION_TRIGGERS,
     SYSTEM_TRIGGERS,
     TransitionDef,
     WorkflowDef,
@@ -182,6 +183,39 @@ def annotate(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
     return change
 
 
+# Supervision (督办) and extension (延期) steps: events that keep the state, through the path of
+# every transition (version check, event, hash). engine.supervision checks who may and what;
+# each trigger may set only the item columns it owns: an approval moves the deadline, a
+# notice the counts by level.
+STEP_COLUMNS: Mapping[str, frozenset[str]] = {
+    "supervise": frozenset({"supervision_counts"}),
+    "supervise_raise": frozenset({"supervision_counts"}),
+    "extension_approve": frozenset({"due_at", "remind_at"}),
+}
+
+
+def record_step(rt: Runtime, *, actor: Actor, item_id: int, trigger: str,
+                data: Mapping[str, Any] | None = None, comment: str = "",
+                expected_version: int | None = None, values: Mapping[str, Any] | None = None,
+                after: AfterHook | None = None, conn: Connection | None = None) -> Change:
+    """Record one supervision or extension step (SUPERVISION_TRIGGERS) in the item's audit
+    chain, setting only the columns its trigger owns. `supervise_raise` is the system's."""
+    if trigger not in SUPERVISION_TRIGGERS:
+        raise ValueError(f"{trigger!r} is not a supervision step; use apply()")
+    if set(values or {}) - STEP_COLUMNS.get(trigger, frozenset()):
+        raise ValueError(f"{trigger} may not set {sorted(set(values or {}))}")
+    if (trigger == "supervise_raise") != (actor.role == Role.system.value):
+        raise RoleForbidden(trigger=trigger, role=actor.role, roles=(
+            [Role.system.value] if trigger == "supervise_raise" else ["a person"]))
+    clean = plain_json(data)
+    check_text("comment", comment)
+    change = _in_tx(rt, conn, lambda c: _apply(
+        c, rt, actor, item_id, trigger, dict(clean), comment, expected_version,
+        dict(values or {}), after, annotation=True))
+    log.info("supervision_step", item_id=item_id, trigger=trigger, actor=actor.label)
+    return change
+
+
 def _apply(conn: Connection, rt: Runtime, actor: Actor, item_id: int, trigger: str,
            data: dict[str, Any], comment: str, expected_version: int | None,
            system_values: Mapping[str, Any] | None, after: AfterHook | None, *,
@@ -224,8 +258,8 @@ def _plan(conn: Connection, rt: Runtime, actor: Actor, item: Any, item_id: int, 
     values: dict[str, Any]
     td: TransitionDef | None = None  # set for workflow triggers only
     next_check: dict[str, Any] | None = None
-    if annotation:
-        values, to_state = {}, item.state
+    if annotation:  # record_step's columns come checked in system_values; annotate's are none
+        values, to_state = dict(system_values or {}), item.state
     elif trigger in SYSTEM_TRIGGERS:
         values = _system_values(actor, wf, item, trigger, system_values)
         to_state = item.state

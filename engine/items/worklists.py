@@ -11,14 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
 
 from engine.errors import InvalidData
-from engine.items.queries import MAX_LIMIT, Page, _item_select
+from engine.items.lights import Light, LightRule
+from engine.items.queries import MAX_LIMIT, Page, _item_select, light_terms
 from engine.items.scope import visible_items
 from engine.kernel import Actor
 from engine.storage import ITEM
@@ -44,7 +46,22 @@ class WorkFilters:
     due_to: datetime | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    escalation_level: int | None = None
     text: str | None = None  # in the title or the reference
+    light: Light | None = None  # showing this warning light, by `light_rule`
+    light_rule: LightRule | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class JurisdictionCounts:
+    """The items of one jurisdiction (itself, not its subtree): open, closed, and the open
+    ones past their due time by escalation level."""
+
+    open: int = 0
+    closed: int = 0
+    overdue_by_level: dict[int, int] = field(default_factory=dict)
 
 
 def _in_scope(conn: Connection, actor: Actor, within: int | None) -> list[ColumnElement[bool]]:
@@ -82,8 +99,11 @@ def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
         out.append(ITEM.c.closed_at.is_not(None))
     if f.overdue is True:
         out += [ITEM.c.due_at < now, ITEM.c.closed_at.is_(None)]
+    if f.escalation_level is not None:
+        out.append(ITEM.c.escalation_level == f.escalation_level)
     for col, low, high in ((ITEM.c.due_at, f.due_from, f.due_to),
-                           (ITEM.c.created_at, f.created_from, f.created_to)):
+                           (ITEM.c.created_at, f.created_from, f.created_to),
+                           (ITEM.c.closed_at, f.closed_from, f.closed_to)):
         if low is not None:
             out.append(col >= low)
         if high is not None:
@@ -91,13 +111,53 @@ def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
     if f.text:
         out.append(or_(ITEM.c.title.icontains(f.text, autoescape=True),
                        ITEM.c.ref.icontains(f.text, autoescape=True)))
-    return out
+    return out + light_terms(f.light, f.light_rule)
 
 
 def count_work(conn: Connection, actor: Actor, filters: WorkFilters, *, now: datetime) -> int:
     q = select(func.count()).select_from(ITEM).where(
         *_where(filters, now), *_in_scope(conn, actor, filters.jurisdiction_id))
     return int(conn.execute(q).scalar_one())
+
+
+def count_work_tabs(conn: Connection, actor: Actor, tabs: Mapping[str, WorkFilters], *,
+                    within: WorkFilters, now: datetime) -> dict[str, int]:
+    """The counts of several work lists in one grouped query (one scan instead of one per
+    tab). Every tab must narrow `within`: its terms and the scope rule are the WHERE, each
+    tab's own terms a CASE, so each count equals `count_work` of that tab."""
+    if not tabs:
+        return {}
+    keys = list(tabs)
+    sums = [func.coalesce(func.sum(case((and_(true(), *_where(tabs[k], now)), 1), else_=0)), 0)
+            for k in keys]
+    # no order here: the scope's own indexes (unit, assignee, jurisdiction) find the rows
+    q = select(*sums).select_from(ITEM).where(
+        *_where(within, now), *visible_items(conn, actor, within=within.jurisdiction_id))
+    row = conn.execute(q).one()
+    return {k: int(n) for k, n in zip(keys, row, strict=True)}
+
+
+def counts_by_jurisdiction(conn: Connection, actor: Actor, *, now: datetime,
+                           workflow: str | None = None) -> dict[int, JurisdictionCounts]:
+    """Open, closed and overdue-by-level counts of each jurisdiction in scope, in one
+    grouped query (the 督导看板 adds them up its tree)."""
+    closed = ITEM.c.closed_at.is_not(None)
+    overdue = and_(ITEM.c.closed_at.is_(None), ITEM.c.due_at < now)
+    q = (select(ITEM.c.jurisdiction_id, ITEM.c.escalation_level, func.count(),
+                func.coalesce(func.sum(case((closed, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((overdue, 1), else_=0)), 0))
+         .where(*visible_items(conn, actor),
+                *([ITEM.c.workflow == workflow] if workflow else []))
+         .group_by(ITEM.c.jurisdiction_id, ITEM.c.escalation_level))
+    acc: dict[int, list[Any]] = {}
+    for jid, level, total, n_closed, n_overdue in conn.execute(q):
+        a = acc.setdefault(int(jid), [0, 0, {}])
+        a[0] += int(total) - int(n_closed)
+        a[1] += int(n_closed)
+        if n_overdue:
+            a[2][int(level)] = a[2].get(int(level), 0) + int(n_overdue)
+    return {jid: JurisdictionCounts(open=o, closed=c, overdue_by_level=lv)
+            for jid, (o, c, lv) in acc.items()}
 
 
 def _encode(row: Any) -> str:
@@ -119,19 +179,26 @@ def _decode(cursor: str) -> tuple[datetime | None, int]:
 
 def list_work(conn: Connection, actor: Actor, filters: WorkFilters, *, now: datetime,
               limit: int = 50, cursor: str | None = None) -> Page:
-    """One page in due order: earliest due first, then items without a due time, by id."""
+    """One page in due order: earliest due first, then items without a due time, by id.
+
+    Two queries, each in the order of an index (`ix_item_due_id`, then by id), so a page
+    stops after its rows: one ORDER BY `due_at IS NULL` would sort every item in scope."""
     limit = max(1, min(limit, MAX_LIMIT))
     q = _item_select().where(*_where(filters, now),
                              *_in_scope(conn, actor, filters.jurisdiction_id))
-    if cursor:
-        due, last_id = _decode(cursor)
-        if due is None:
-            q = q.where(ITEM.c.due_at.is_(None), ITEM.c.id > last_id)
-        else:
-            q = q.where(or_(ITEM.c.due_at > due, ITEM.c.due_at.is_(None),
-                            and_(ITEM.c.due_at == due, ITEM.c.id > last_id)))
-    q = q.order_by(ITEM.c.due_at.is_(None), ITEM.c.due_at, ITEM.c.id)
-    rows = list(conn.execute(q.limit(limit + 1)))
+    due, last_id = _decode(cursor) if cursor else (None, None)
+    rows: list[Any] = []
+    if last_id is None or due is not None:
+        dated = q.where(ITEM.c.due_at.is_not(None))
+        if due is not None:
+            dated = dated.where(or_(ITEM.c.due_at > due,
+                                    and_(ITEM.c.due_at == due, ITEM.c.id > last_id)))
+        rows = list(conn.execute(dated.order_by(ITEM.c.due_at, ITEM.c.id).limit(limit + 1)))
+    if len(rows) <= limit:
+        undated = q.where(ITEM.c.due_at.is_(None))
+        if due is None and last_id is not None:
+            undated = undated.where(ITEM.c.id > last_id)
+        rows += conn.execute(undated.order_by(ITEM.c.id).limit(limit + 1 - len(rows)))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows=rows, next_cursor=_encode(rows[-1]) if more else None)

@@ -1,8 +1,19 @@
 """The organisation: the jurisdiction tree (nested sets), units, users and the actor a user
 acts as; API tokens and idempotency keys; login names, console passwords and sessions."""
 
+from engine.org.accounts import (
+    TokenInfo,
+    assign_user,
+    deactivate_user,
+    issue_token_for,
+    reset_password,
+    revoke_token_of,
+    tokens_of,
+    user_in_scope,
+)
 from engine.org.generation import forget_actors
 from engine.org.logins import check_login, resolve_user, user_by_login
+from engine.org.org_file import UNIT_KINDS
 from engine.org.passwords import (
     MIN_LENGTH,
     hash_password,
@@ -25,7 +36,6 @@ from engine.org.sessions import (
 from engine.org.token_cache import ActorCache
 from engine.org.tokens import (
     authenticate,
-    deactivate_user,
     find_idempotent,
     install_bootstrap_token,
     issue_token,
@@ -53,6 +63,7 @@ from engine.org.tree import (
 
 __all__ = [
     "MIN_LENGTH",
+    "UNIT_KINDS",
     "ActorCache",
     "JurisdictionView",
     "NewSession",
@@ -60,10 +71,12 @@ __all__ = [
     "SessionInfo",
     "SessionPolicy",
     "SignInRefused",
+    "TokenInfo",
     "actor_for_user",
     "add_jurisdiction",
     "add_unit",
     "add_user",
+    "assign_user",
     "authenticate",
     "chain_to_root",
     "change_password",
@@ -74,6 +87,7 @@ __all__ = [
     "hash_password",
     "install_bootstrap_token",
     "issue_token",
+    "issue_token_for",
     "jurisdiction_by_code",
     "jurisdictions_in_scope",
     "load_org",
@@ -83,8 +97,10 @@ __all__ = [
     "read_org_file",
     "remember_idempotent",
     "request_fingerprint",
+    "reset_password",
     "resolve_user",
     "revoke_token",
+    "revoke_token_of",
     "rotate_tokens",
     "session_for",
     "set_password",
@@ -93,6 +109,8 @@ __all__ = [
     "sign_out_everywhere",
     "subtree_ids",
     "subtree_ids_query",
+    "tokens_of",
     "user_by_login",
+    "user_in_scope",
     "verify_password",
 ]

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from engine.errors import InvalidData, LeadflowError, NotFound
 from engine.kernel import Actor
@@ -31,7 +31,7 @@ from engine.org.passwords import (
 )
 from engine.org.tree import actor_for_user
 from engine.settings import Settings
-from engine.storage import SESSION, SIGN_IN, USER, write_tx
+from engine.storage import SESSION, SIGN_IN, USER, is_postgres, write_tx
 
 log = structlog.get_logger("engine.org.sessions")
 TOKEN_BYTES = 32
@@ -43,6 +43,7 @@ ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
 # last_seen_at is written at most this often: a page view is then a read, not a write
 TOUCH_EVERY = timedelta(seconds=60)
+LOCK_CLASS = 0x5349  # "SI": namespaces this module's PostgreSQL advisory locks
 
 
 class SignInRefused(LeadflowError):
@@ -98,6 +99,20 @@ def _failures(conn: Connection, where: Any, since: datetime) -> list[datetime]:
         where, SIGN_IN.c.ok.is_(False), SIGN_IN.c.at >= since).order_by(SIGN_IN.c.at)).scalars())
 
 
+def _lock_attempts(conn: Connection, login: str, address: str) -> None:
+    """Serialise the attempts of one login and of one address until the transaction ends,
+    so the count, the password check and the recorded failure are one step: under READ
+    COMMITTED two parallel wrong passwords would both count the same failures and both go
+    on (one guess more than the limit). SQLite's write transactions are serial already.
+    The two locks are taken in a fixed order, so two attempts cannot deadlock."""
+    if not is_postgres(conn):
+        return
+    keys = sorted(int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "big", signed=True)
+                  for k in (f"login:{login}", f"address:{address}"))
+    for key in keys:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": LOCK_CLASS, "k": key})
+
+
 def _throttled(conn: Connection, login: str, address: str, now: datetime) -> int:
     """Seconds until this login from this address may try again (0: now)."""
     since = now - THROTTLE_WINDOW
@@ -144,6 +159,7 @@ def sign_in(db: Engine, *, login: str, password: str, address: str, now: datetim
 def _sign_in(conn: Connection, *, login: str, password: str, address: str, now: datetime,
              policy: SessionPolicy, previous_token: str | None) -> NewSession | SignInRefused:
     name = normalise_login(login)[:64]
+    _lock_attempts(conn, name, address[:64])
     wait = _throttled(conn, name, address, now)
     if wait > 0:
         log.warning("sign_in_refused", login=name, address=address, reason="throttled",

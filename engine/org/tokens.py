@@ -27,13 +27,6 @@ from engine.storage import IDEM, TOKEN, USER, inserted_id, write_tx
 TOKEN_BYTES = 32
 BOOTSTRAP_NAME = "bootstrap-admin"
 
-def deactivate_user(conn: Connection, *, user_id: int) -> None:
-    """Mark a user inactive: their tokens and sessions stop working (in this process at
-    once)."""
-    conn.execute(update(USER).where(USER.c.id == user_id).values(active=False))
-    forget_actors(conn)
-
-
 def hash_token(secret: str, token: str) -> str:
     return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 

@@ -34,6 +34,7 @@ class Counts:
     signed_for: int = 0
     signed_for_late: int = 0
     handling_days: Counter[int] = field(default_factory=Counter)  # working days → items
+    extra: Counter[str] = field(default_factory=Counter)  # e.g. supervision_figures' counts
 
     def add(self, other: Counts) -> None:
         for name in ("received", "closed", "closed_of_received", "closed_late", "due",
@@ -41,6 +42,7 @@ class Counts:
                      "signed_for_late"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.handling_days.update(other.handling_days)
+        self.extra.update(other.extra)
 
 
 def _rate(key: str, num: float, den: int) -> Figure:

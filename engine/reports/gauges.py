@@ -1,19 +1,37 @@
 """Prometheus metrics read from the database at scrape time, so they are right whichever
 process (API worker, scheduler) did the work: transitions by workflow and trigger,
-escalations by level, webhook deliveries and failures, open items by workflow, state and
-light. Labels are codes from the workflow files and fixed words: bounded, no personal data."""
+escalations by level, supervision notices by level and state, webhook deliveries and
+failures, open items by workflow, state and light, the sweep's last success and its duration
+histogram (`sweep_heartbeat`). Labels are codes from the workflow files and fixed words:
+bounded, no personal data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+)
 from prometheus_client.registry import Collector
-from sqlalchemy import case, func, select
+from sqlalchemy import Connection, func, select
 
+from engine.items import light_case, light_rule
 from engine.runtime import Runtime
-from engine.storage import ATTEMPT, DELIVERY, EVENT, ITEM, MARK, read_tx
+from engine.storage import (
+    ATTEMPT,
+    DELIVERY,
+    EVENT,
+    HEARTBEAT,
+    ITEM,
+    MARK,
+    NOTICE,
+    SWEEP_BUCKETS,
+    bucket_column,
+    read_tx,
+)
 
 
 class DatabaseCollector(Collector):
@@ -38,6 +56,14 @@ class DatabaseCollector(Collector):
                                          .group_by(MARK.c.level)):
                 escalations.add_metric([str(level)], n)
             yield escalations
+            notices = GaugeMetricFamily(
+                "leadflow_supervision_notices", "supervision notices by level and state",
+                labels=["level", "state"])
+            for level, state, n in conn.execute(
+                    select(NOTICE.c.level, NOTICE.c.state, func.count())
+                    .group_by(NOTICE.c.level, NOTICE.c.state)):
+                notices.add_metric([level, state], n)
+            yield notices
             deliveries = GaugeMetricFamily("leadflow_webhook_deliveries",
                                            "webhook deliveries by status", labels=["status"])
             for status, n in conn.execute(select(DELIVERY.c.status, func.count())
@@ -48,8 +74,7 @@ class DatabaseCollector(Collector):
                                   .where(ATTEMPT.c.error.is_not(None))).scalar_one()
             yield CounterMetricFamily("leadflow_webhook_attempt_failures",
                                       "webhook attempts that failed", value=failed)
-            light = case((ITEM.c.due_at.is_(None), "none"), (ITEM.c.due_at <= now, "red"),
-                         (ITEM.c.remind_at <= now, "yellow"), else_="green")
+            light = light_case(light_rule(self.rt.registry.all(), now, self.rt.calendar))
             open_items = GaugeMetricFamily("leadflow_open_items",
                                            "open items by workflow, state and light",
                                            labels=["workflow", "state", "light"])
@@ -57,5 +82,24 @@ class DatabaseCollector(Collector):
                     select(ITEM.c.workflow, ITEM.c.state, light, func.count())
                     .where(ITEM.c.closed_at.is_(None))
                     .group_by(ITEM.c.workflow, ITEM.c.state, light)):
-                open_items.add_metric([wf, state, lit], n)
+                open_items.add_metric([wf, state, lit or "none"], n)
             yield open_items
+            yield from _sweep(conn)
+
+
+def _sweep(conn: Connection) -> Iterator[Any]:
+    """The sweep's heartbeat; nothing until a sweep has succeeded once (alert on absence)."""
+    row = conn.execute(select(HEARTBEAT).where(HEARTBEAT.c.name == "sweep")).first()
+    if row is None:
+        return
+    yield GaugeMetricFamily("leadflow_sweep_last_success_timestamp_seconds",
+                            "when the last successful sweep finished (Unix time)",
+                            value=row.last_success_at.timestamp())
+    yield GaugeMetricFamily("leadflow_sweep_last_duration_seconds",
+                            "how long the last successful sweep took",
+                            value=row.last_duration_s)
+    buckets = [(str(b), float(row._mapping[bucket_column(b)])) for b in SWEEP_BUCKETS]
+    yield HistogramMetricFamily("leadflow_sweep_duration_seconds",
+                                "duration of successful sweeps, all schedulers",
+                                buckets=[*buckets, ("+Inf", float(row.runs))],
+                                sum_value=row.duration_sum_s)

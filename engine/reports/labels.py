@@ -25,6 +25,8 @@ FIGURE_LABELS: dict[str, str] = {
     "reopen_rate": "重办率",
 }
 NO_UNIT = "未分配承办单位"
+DISPOSAL_FIELD = "disposal"  # the item field a workflow declares its disposal methods on
+DISPOSAL_TOTAL = "处置数"
 
 # Which stay is "signing for" an item (the deadline of `transferred` in a lead), and which
 # triggers send an item back: not declared in the workflow files (yet), so named here once.
@@ -41,6 +43,7 @@ class Semantics:
     sign_for: tuple[tuple[str, str, str], ...]  # (workflow, state, trigger)
     returns: frozenset[str]
     reopens: frozenset[str]
+    disposals: tuple[tuple[str, str], ...] = ()  # (code, label) of the declared methods
 
 
 def definitions(registry: Registry) -> list[WorkflowDef]:
@@ -61,7 +64,18 @@ def semantics(defs: Iterable[WorkflowDef]) -> Semantics:
             if any(wf.states[s].closed for s in td.sources) and not wf.states[td.dest].closed:
                 reopens.add(td.trigger)
     return Semantics(sign_for=tuple(sign_for), returns=frozenset(returns),
-                     reopens=frozenset(reopens))
+                     reopens=frozenset(reopens), disposals=disposal_methods(defs))
+
+
+def disposal_methods(defs: Iterable[WorkflowDef]) -> tuple[tuple[str, str], ...]:
+    """(code, label) of every disposal method (处置方式) the workflows declare on their
+    `disposal` field, in file order."""
+    out: dict[str, str] = {}
+    for wf in defs:
+        spec = wf.fields.get(DISPOSAL_FIELD)
+        for choice in spec.choices if spec is not None else ():
+            out.setdefault(choice.value, choice.label)
+    return tuple(out.items())
 
 
 def state_label(defs: Iterable[WorkflowDef], workflow: str, state: str) -> str:

@@ -1,6 +1,6 @@
 """The ledgers (台账) of leads and rectification items: one row per item in scope, labels from
 the workflow definitions, streamed from the database in pages (a 100k-row ledger never sits in
-memory). Reporter identity is never read: only the item row and its escalation marks."""
+memory). Reporter identity is never read: only the item row and its supervision notices."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from engine.deadlines import CHINA_TZ, WorkCalendar
-from engine.items import visible_items
+from engine.items import LightRule, light_rule, light_word, visible_items
 from engine.kernel import Actor
-from engine.reports.labels import LEDGER_COLUMNS, state_label, vocabulary_label
-from engine.storage import ITEM, MARK, UNIT
+from engine.reports.labels import DISPOSAL_FIELD, LEDGER_COLUMNS, state_label, vocabulary_label
+from engine.storage import ITEM, NOTICE, UNIT
 from engine.workflow import WorkflowDef
 
 PAGE = 2000
-LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,20 +28,6 @@ class LedgerFilter:
     created_from: datetime | None = None  # [from, to)
     created_to: datetime | None = None
     open: bool | None = None
-
-
-def light(*, due_at: datetime | None, remind_at: datetime | None, closed: bool,
-          now: datetime) -> str | None:
-    """红 overdue, 黄 at or past the reminder point, 绿 otherwise; none when closed or
-    without a deadline. (The item light of issue 12 is built elsewhere; this reads the same
-    columns and should give way to it once it is in main.)"""
-    if closed or due_at is None:
-        return None
-    if due_at <= now:
-        return "red"
-    if remind_at is not None and remind_at <= now:
-        return "yellow"
-    return "green"
 
 
 def _china(at: datetime | None) -> str:
@@ -81,9 +66,11 @@ def ledger_rows(conn: Connection, actor: Actor, f: LedgerFilter, *, wf: Workflow
                 calendar: WorkCalendar) -> Iterator[list[Any]]:
     """Rows in LEDGER_COLUMNS[workflow] order, by item id, paged by keyset."""
     where = ledger_where(conn, actor, f)
-    marks = (select(func.count()).where(MARK.c.item_id == ITEM.c.id,
-                                        MARK.c.kind == "escalate").scalar_subquery())
-    q = (select(ITEM.c.id, ITEM.c.ref, ITEM.c.state, ITEM.c.data, ITEM.c.created_at,
+    # 督办次数: the supervision notices issued on the item
+    marks = (select(func.count()).where(NOTICE.c.item_id == ITEM.c.id).scalar_subquery())
+    lights = light_rule(defs, now, calendar)
+    q = (select(ITEM.c.id, ITEM.c.ref, ITEM.c.workflow, ITEM.c.workflow_version,
+                ITEM.c.state, ITEM.c.data, ITEM.c.created_at,
                 ITEM.c.closed_at, ITEM.c.due_at, ITEM.c.remind_at, UNIT.c.name.label("unit"),
                 marks.label("marks"))
          .outerjoin(UNIT, UNIT.c.id == ITEM.c.unit_id).order_by(ITEM.c.id).limit(PAGE))
@@ -93,17 +80,17 @@ def ledger_rows(conn: Connection, actor: Actor, f: LedgerFilter, *, wf: Workflow
         page = conn.execute(q.where(and_(*where, ITEM.c.id > after))).all()
         for r in page:
             n += 1
-            yield _row(n, r, wf, defs, now, calendar, cache)
+            yield _row(n, r, wf, defs, lights, calendar, cache)
         if len(page) < PAGE:
             return
         after = page[-1].id
 
 
-def _row(n: int, r: Any, wf: WorkflowDef, defs: list[WorkflowDef], now: datetime,
+def _row(n: int, r: Any, wf: WorkflowDef, defs: list[WorkflowDef], lights: LightRule,
          calendar: WorkCalendar, cache: dict[date, int]) -> list[Any]:
     data = r.data or {}
-    lit = light(due_at=r.due_at, remind_at=r.remind_at, closed=r.closed_at is not None,
-                now=now)
+    now = lights.now
+    lit = lights.of_row(r)
     due = r.due_at.astimezone(CHINA_TZ).date() if r.due_at else None
     if due is not None and due not in cache:
         cache[due] = int(_working_days_left(calendar, now, r.due_at))
@@ -118,8 +105,9 @@ def _row(n: int, r: Any, wf: WorkflowDef, defs: list[WorkflowDef], now: datetime
         "unit": r.unit or "", "due": _china(r.due_at),
         "state": state_label(defs, wf.name, r.state),
         "days_left": cache[due] if due is not None else "",
-        "light": LIGHTS.get(lit or "", ""), "supervisions": int(r.marks or 0),
-        "disposal": "", "closed": _china(r.closed_at),
+        "light": f"{light_word(lit)}灯" if lit else "", "supervisions": int(r.marks or 0),
+        "disposal": vocabulary_label(wf, DISPOSAL_FIELD, data.get(DISPOSAL_FIELD)),
+        "closed": _china(r.closed_at),
         "outcome": vocabulary_label(wf, "outcome", data.get("outcome")),
         "measures": str(data.get("measures", "")),
         "verification": str(data.get("verification", "")),

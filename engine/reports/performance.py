@@ -6,7 +6,7 @@ included), since the calendar lives in the engine, not in a table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,9 +15,11 @@ from sqlalchemy import Connection, and_, case, exists, func, literal, or_, selec
 from engine.deadlines import WorkCalendar
 from engine.items import scope_ids, visible_items, visible_jurisdiction
 from engine.kernel import Actor
+from engine.reports.disposal import disposal_figures
 from engine.reports.figures import Counts, Figure, figures
 from engine.reports.labels import NO_UNIT, Semantics, definitions, semantics
 from engine.reports.period import Period
+from engine.reports.supervision_figures import count_supervision, supervision_figures
 from engine.runtime import Runtime
 from engine.storage import EVENT, ITEM, JUR, MARK, UNIT, read_tx
 
@@ -44,6 +46,7 @@ class Performance:
     total: tuple[Figure, ...]
     jurisdictions: tuple[Row, ...]  # each with its whole subtree
     units: tuple[Row, ...]
+    disposals: tuple[Figure, ...] = ()  # 处置方式 of the whole scope (engine.reports.disposal)
 
 
 def china_day(conn: Connection, col: Any) -> Any:
@@ -158,7 +161,14 @@ def performance(conn: Connection, actor: Actor, *, period: Period, now: datetime
     counts = _counts(conn, where, period, now, semantics)
     _sign_for(conn, where, period, semantics, counts)
     _handling(conn, where, period, calendar, counts)
-    return _assemble(conn, counts, ids, period, workflow, jurisdiction_id)
+    count_supervision(conn, where, period, counts)
+    report = _assemble(conn, counts, ids, period, workflow, jurisdiction_id)
+    return replace(report, disposals=disposal_figures(conn, where, period,
+                                                      semantics.disposals))
+
+
+def _figures(c: Counts) -> tuple[Figure, ...]:
+    return (*figures(c), *supervision_figures(c))
 
 
 def _assemble(conn: Connection, counts: dict[Key, Counts], ids: list[int] | None,
@@ -176,7 +186,7 @@ def _assemble(conn: Connection, counts: dict[Key, Counts], ids: list[int] | None
             if j.lft <= other.lft <= j.rgt and other.id in by_jur:
                 total.add(by_jur[other.id])
         jur_rows.append(Row(kind="jurisdiction", code=j.code, name=j.name,
-                            jurisdiction_code=j.code, figures=figures(total)))
+                            jurisdiction_code=j.code, figures=_figures(total)))
     units = {r.id: r for r in conn.execute(select(UNIT.c.id, UNIT.c.code, UNIT.c.name))}
     code_of = {j.id: j.code for j in jurs}
     unit_rows = []
@@ -184,14 +194,14 @@ def _assemble(conn: Connection, counts: dict[Key, Counts], ids: list[int] | None
             code_of.get(kv[0][0], ""), units[kv[0][1]].code if kv[0][1] else "")):
         u = units.get(uid) if uid is not None else None
         unit_rows.append(Row(kind="unit", code=u.code if u else "", name=u.name if u else NO_UNIT,
-                             jurisdiction_code=code_of.get(jid, ""), figures=figures(c)))
+                             jurisdiction_code=code_of.get(jid, ""), figures=_figures(c)))
     grand = Counts()
     for c in counts.values():
         grand.add(c)
     top = next((j for j in jurs if j.id == root), None)
     return Performance(period=period, jurisdiction_code=top.code if top else None,
                        jurisdiction_name=top.name if top else "全部辖区", workflow=workflow,
-                       total=figures(grand), jurisdictions=tuple(jur_rows),
+                       total=_figures(grand), jurisdictions=tuple(jur_rows),
                        units=tuple(unit_rows))
 
 

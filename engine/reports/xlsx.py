@@ -1,5 +1,6 @@
 """Ledger and monthly-report files: openpyxl in write-only (streaming) mode, a title block
-(what, period, jurisdiction, who exported it), a frozen header, column widths and the light
+(what, period, jurisdiction, who exported it, the transparency log's latest checkpoint, so a
+printed file can be matched to the log), a frozen header, column widths and the light
 as conditional formatting. Every export writes a row of the export log with the SHA-256 of
 the rows' canonical JSON (one line per row), so a file can be matched to its record."""
 
@@ -23,7 +24,9 @@ from engine.reports.figures import Figure
 from engine.reports.performance import Performance
 from engine.storage import EXPORT, inserted_id
 
-TITLE_ROWS = 4  # title, period, jurisdiction, exported by; the header is row 5
+# title, period, jurisdiction, exported by, the log's checkpoint; the header is row 6
+TITLE_ROWS = 5
+NO_CHECKPOINT = "尚无"  # before the transparency log's first checkpoint
 FILLS = {"红灯": "FFC7CE", "黄灯": "FFEB9C", "绿灯": "C6EFCE"}
 Progress = Callable[[int], None]
 
@@ -56,10 +59,13 @@ def _sheet(wb: Workbook, headers: list[str], widths: list[int], title: list[str]
 
 
 def title_block(what: str, period: str, jurisdiction: str, actor: Actor,
-                now: datetime) -> list[str]:
+                now: datetime, checkpoint: str | None) -> list[str]:
+    """`checkpoint`: `engine.transparency.latest_checkpoint_line` at the export (the caller
+    reads it: the log is a part above the reports)."""
     at = now.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
     return [what, f"期间：{period}", f"辖区：{jurisdiction}",
-            f"导出：{actor.label}（{actor.role}） {at}"]
+            f"导出：{actor.label}（{actor.role}） {at}",
+            f"审计日志检查点：{checkpoint or NO_CHECKPOINT}"]
 
 
 def write_rows(out: IO[bytes], *, title: list[str], headers: list[str],
@@ -109,8 +115,10 @@ def monthly_rows(report: Performance) -> list[list[Any]]:
 
 
 def log_export(conn: Connection, *, actor: Actor, kind: str, filters: dict[str, Any],
-               rows: int, sha256: str, now: datetime) -> ExportRecord:
+               rows: int, sha256: str, now: datetime,
+               checkpoint: str | None) -> ExportRecord:
+    """The export's record; its note is the checkpoint line the file's title carries."""
     new_id = inserted_id(conn.execute(insert(EXPORT).values(
         at=now, actor=actor.label, kind=kind, filters=filters, rows=rows,
-        rows_sha256=sha256, note="")))
+        rows_sha256=sha256, note=checkpoint or "")))
     return ExportRecord(id=new_id, kind=kind, rows=rows, rows_sha256=sha256)

@@ -24,6 +24,7 @@ expects the version it computed from."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,11 +34,20 @@ import structlog
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.deadlines import CHINA_TZ, Chain, Step, Target, due_steps, sync_calendar
+from engine.deadlines import (
+    CHINA_TZ,
+    Chain,
+    Step,
+    Target,
+    add_duration,
+    due_steps,
+    sync_calendar,
+)
 from engine.errors import LeadflowError
 from engine.items import Change, Move, apply_many
 from engine.kernel import SYSTEM
 from engine.runtime import Runtime
+from engine.scheduling.heartbeat import record_sweep
 from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
 from engine.storage import ITEM, MARK, SCHEDULE, is_postgres, worker_id, write_tx
 from engine.workflow import WorkflowDef
@@ -51,7 +61,8 @@ SCHEDULE_MOVE = (update(SCHEDULE)
                  .values(next_check_at=bindparam("_next"), state_entry_seq=bindparam("_entry")))
 DEFAULT_BATCH = 500
 DEFAULT_LEASE = timedelta(minutes=2)
-TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "escalate": "escalate"}
+TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "review": "remind",
+           "escalate": "escalate"}
 
 Progress = Callable[[int, Step], None]
 
@@ -67,6 +78,7 @@ class SweepReport:
     escalations: dict[int, int] = field(default_factory=dict)  # level → count
     repeats: int = 0
     overdue: int = 0
+    reviews: int = 0  # periodic reviews of parked items (a paused state's `review`)
     rescheduled: int = 0
     cleared: int = 0  # schedule rows that no longer fitted their item: removed or recomputed
     batches: int = 0
@@ -83,6 +95,8 @@ class SweepReport:
             self.reminders += 1
         elif step.kind == "repeat":
             self.repeats += 1
+        elif step.kind == "review":
+            self.reviews += 1
         else:
             self.overdue += 1
 
@@ -91,6 +105,7 @@ class SweepReport:
         self.reminders += other.reminders
         self.repeats += other.repeats
         self.overdue += other.overdue
+        self.reviews += other.reviews
         self.rescheduled += other.rescheduled
         self.cleared += other.cleared
         self.failed += other.failed
@@ -102,7 +117,8 @@ class SweepReport:
         return (f"swept {self.items} due items in {self.batches} batches: "
                 f"{self.reminders} reminders, {self.total_escalations} escalations"
                 f"{f' ({levels})' if levels else ''}, {self.repeats} repeats at the top, "
-                f"{self.overdue} overdue notices, {self.rescheduled} rescheduled, "
+                f"{self.overdue} overdue notices, {self.reviews} reviews, "
+                f"{self.rescheduled} rescheduled, "
                 f"{self.cleared} stale schedules cleared, {len(self.failed)} failed")
 
 
@@ -130,8 +146,12 @@ class Sweeper:
     def run(self) -> SweepReport:
         now = self.rt.clock.now()
         report = SweepReport(started_at=now, worker=self.worker)
+        started = time.perf_counter()  # a duration for /metrics, not a time of the engine's
         while self._batch(now, report):
             report.batches += 1
+        with write_tx(self.rt.db) as conn:
+            record_sweep(conn, finished_at=self.rt.clock.now(),
+                         duration_s=time.perf_counter() - started, worker=self.worker)
         if report.items or report.failed:
             log.info("sweep_done", worker=self.worker, items=report.items,
                      reminders=report.reminders, escalations=report.total_escalations,
@@ -235,6 +255,13 @@ class Sweeper:
         batched writer, whose hooks collect their marks and outbox rows in `hooked`; reads
         only."""
         wf = self.rt.registry.get(row.workflow, row.workflow_version)
+        review = wf.states[row.state].review
+        if review is not None and row.closed_at is None and row.due_at is None:
+            # parked (clock paused) and reviewed every `review`: the n-th review of this stay
+            step = Step(kind="review", level=marks.reviews.get(
+                (row.id, row.state_entry_seq), 0) + 1, at=row.next_check_at)
+            out.schedule.append(_move(row, add_duration(now, review, self.rt.calendar)))
+            return self._moves(conn, row, [step], wf, now, hooked)
         if row.closed_at is not None or row.due_at is None or wf.states[row.state].closed:
             # closed, paused or without a deadline: nothing to look at, ever
             out.schedule.append(_move(row, None))
@@ -252,7 +279,6 @@ class Sweeper:
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
                                level=row.escalation_level, calendar=self.rt.calendar,
                                repeats_done=marks.repeats.get((row.id, row.state_entry_seq), 0))
-        version = row.version
         todo = [s for s in steps
                 if (row.id, row.state_entry_seq, s.kind, s.level) not in marks.done]
         # the next look is the scheduler's row: no event, no version bump of the item
@@ -260,6 +286,13 @@ class Sweeper:
         if not todo:  # nothing owed (or already done)
             report.rescheduled += 1
             return []
+        return self._moves(conn, row, todo, wf, now, hooked)
+
+    def _moves(self, conn: Connection, row: Any, todo: list[Step], wf: WorkflowDef,
+               now: datetime, hooked: _Rows) -> list[tuple[Step, Move]]:
+        """The item's owed steps as moves for the batched writer, each expecting the version
+        the one before it leaves."""
+        version = row.version
         planned = []
         for step in todo:
             target = self._target(conn, row, step, wf)
@@ -278,7 +311,7 @@ class Sweeper:
 
     def _target(self, conn: Connection, row: Any, step: Step, wf: WorkflowDef) -> Target:
         level = step.level if step.kind == "escalate" else wf.escalation.max_level
-        if step.kind in ("remind", "overdue") or level == 0:
+        if step.kind in ("remind", "overdue", "review") or level == 0:
             return self.chain.for_reminder(conn, row)
         return self.chain.for_level(conn, row.jurisdiction_id, level)
 
@@ -306,11 +339,13 @@ class _Marks:
     def __init__(self, rows: Iterable[Any]) -> None:
         self.done: set[tuple[int, int, str, int]] = set()
         self.repeats: dict[tuple[int, int], int] = {}
+        self.reviews: dict[tuple[int, int], int] = {}
         for item_id, entry, kind, level in rows:
             self.done.add((item_id, entry, kind, level))
-            if kind == "repeat":
+            counts = {"repeat": self.repeats, "review": self.reviews}.get(kind)
+            if counts is not None:
                 key = (item_id, entry)
-                self.repeats[key] = max(self.repeats.get(key, 0), level)
+                counts[key] = max(counts.get(key, 0), level)
 
 
 @dataclass
@@ -343,9 +378,17 @@ def _write_schedule(conn: Connection, moves: list[dict[str, Any]]) -> None:
 
 
 def _notice(row: Any, step: Step, target: Target, wf: WorkflowDef) -> Notice:
-    due = row.due_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
     state = wf.states[row.state].label or row.state
     what = f"{wf.title} {row.ref}"
+    if row.due_at is None:  # a review of a parked item: no deadline runs
+        return Notice(kind=step.kind, subject=f"定期复查（第{step.level}次）：{what}（{state}），"
+                      "请复查是否启动核查或予以了结", body=row.title, item_id=row.id,
+                      jurisdiction_id=target.jurisdiction_id, level=step.level,
+                      data={"ref": row.ref, "state": row.state},
+                      payload={"item_id": row.id, "ref": row.ref, "workflow": wf.name,
+                               "state": row.state, "kind": step.kind, "level": step.level,
+                               "target": target.jurisdiction_code})
+    due = row.due_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
     subject = {
         "remind": f"到期提醒：{what}（{state}）将于 {due} 到期",
         "escalate": f"逾期督办（第{step.level}级）：{what}（{state}）已于 {due} 到期，"

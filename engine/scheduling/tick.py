@@ -28,6 +28,7 @@ from engine.scheduling.digests import DAILY_AT, WEEKLY_AT, daily_digest, weekly_
 from engine.scheduling.sweep import run_sweep
 from engine.scheduling.webhooks import deliver_pending
 from engine.storage import read_tx, worker_id
+from engine.supervision import raise_overdue_notices
 from engine.transparency import SEQUENCE_INTERVAL_S, LogConfig, sequence_and_checkpoint
 
 log = structlog.get_logger("engine.scheduling.tick")
@@ -46,8 +47,10 @@ def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
 
 
 def sweep_tick(rt: Runtime, worker: str) -> None:
-    """One tick: a sweep (which reloads calendar overrides an admin loaded since)."""
+    """One tick: a sweep (which reloads calendar overrides an admin loaded since), then the
+    supervision notices it owes a raise."""
     run_sweep(rt, worker=worker)
+    raise_overdue_notices(rt)  # unanswered supervision notices past their reply deadline
 
 
 def build_scheduler(rt: Runtime, *, sweep_interval_s: int = 60,

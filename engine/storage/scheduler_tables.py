@@ -134,9 +134,40 @@ class DigestMark(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+# Upper bounds (seconds) of the sweep duration histogram's buckets; each is a column below.
+SWEEP_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0)
+
+
+def bucket_column(upper: float) -> str:
+    return "le_" + f"{upper:g}".replace(".", "_")
+
+
+class SweepHeartbeat(SQLModel, table=True):
+    """What the sweeps have done, one row per job (`sweep`), for /metrics: any process may
+    sweep and any API worker answers the scrape, so the record is in the database. Every
+    column is updated by increments in one statement, so two schedulers never lose a run."""
+
+    __tablename__ = "sweep_heartbeat"
+    name: str = Field(primary_key=True, max_length=32)
+    last_success_at: datetime = Field(sa_type=UTCDateTime)
+    last_duration_s: float
+    last_worker: str = Field(max_length=64)
+    runs: int = 0
+    duration_sum_s: float = 0.0
+    # runs that took at most 0.1 s, 0.5 s … (SWEEP_BUCKETS): the histogram's cumulative counts
+    le_0_1: int = 0
+    le_0_5: int = 0
+    le_1: int = 0
+    le_5: int = 0
+    le_15: int = 0
+    le_60: int = 0
+    le_300: int = 0
+
+
 SCHEDULE = core_table(ItemSchedule)
 MARK = core_table(EscalationMark)
 NOTE = core_table(Notification)
 DELIVERY = core_table(WebhookDelivery)
 ATTEMPT = core_table(WebhookAttempt)
 DIGEST = core_table(DigestMark)
+HEARTBEAT = core_table(SweepHeartbeat)

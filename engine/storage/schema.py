@@ -26,6 +26,7 @@ import engine.storage.calendar_tables
 import engine.storage.export_tables
 import engine.storage.intake_tables
 import engine.storage.scheduler_tables
+import engine.storage.supervision_tables
 import engine.storage.tables
 import engine.storage.tlog_tables  # noqa: F401
 

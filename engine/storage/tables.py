@@ -135,6 +135,9 @@ class Item(ItemBase, table=True):
     paused_remaining_s: float | None = None
     paused_state: str | None = Field(default=None, max_length=64)
     escalation_level: int = 0
+    # notices by level code ({"yellow": 1}); None before the first. Kept by the one writer
+    # with each supervision event, so lists show it without a join.
+    supervision_counts: dict[str, int] | None = Field(default=None, sa_type=PortableJSON)
     audit_seq: int = 0
     audit_head: str = Field(default="", max_length=64)
 

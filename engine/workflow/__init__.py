@@ -5,6 +5,7 @@ policy of what an actor may fire now, and the registry of stored definition vers
 from engine.workflow.fields import KINDS, Choice, FieldSpec, is_blank
 from engine.workflow.loader import (
     ANNOTATION_TRIGGERS,
+    SUPERVISION_TRIGGERS,
     SYSTEM_TRIGGERS,
     default_workflows_dir,
     load_dir,
@@ -14,23 +15,30 @@ from engine.workflow.machines import decide, mermaid
 from engine.workflow.model import (
     Condition,
     EscalationDef,
+    LightsDef,
     StateDef,
     TransitionDef,
     WorkflowDef,
 )
 from engine.workflow.policy import all_triggers, available_triggers
 from engine.workflow.registry import Registry, registry_from_db, store_definitions
+from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
 
 __all__ = [
     "ANNOTATION_TRIGGERS",
     "KINDS",
+    "SUPERVISION_TRIGGERS",
     "SYSTEM_TRIGGERS",
     "Choice",
     "Condition",
     "EscalationDef",
+    "ExtensionRule",
     "FieldSpec",
+    "LightsDef",
+    "NoticeLevel",
     "Registry",
     "StateDef",
+    "SupervisionDef",
     "TransitionDef",
     "WorkflowDef",
     "all_triggers",

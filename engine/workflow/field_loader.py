@@ -217,6 +217,10 @@ def parse_transition_fields(spec: Mapping[str, Any], path: str, items: Mapping[s
         if name not in items:
             c.add(where, f"{name!r} is not an item field",
                   f"declare it under `fields:` or use one of: {', '.join(items)}")
+        elif isinstance(need, Mapping):
+            narrowed = _narrowed(items[name], need, where, c)
+            if narrowed is not None:
+                out.append(narrowed)
         elif need not in ("required", "optional"):
             c.add(where, f"write `required` or `optional` for {name!r}, got {need!r}",
                   f"write `{name}: required`")
@@ -237,6 +241,41 @@ def parse_transition_fields(spec: Mapping[str, Any], path: str, items: Mapping[s
         if parsed is not None:
             out.append(replace(parsed, stored=False))
     return tuple(out)
+
+
+def _narrowed(item: FieldSpec, raw: Mapping[str, Any], where: str, c: ProblemCollector
+              ) -> FieldSpec | None:
+    """`sets: {disposal: {required: true, values: [a, b]}}`: this transition accepts only
+    some of an enum field's values (a lead sent to investigation cannot be 予以了结)."""
+    unknown = set(raw) - {"required", "values"}
+    if unknown:
+        c.add(f"{where}.{sorted(unknown)[0]}", f"unknown setting(s): {sorted(unknown)}",
+              "write `{required: true, values: [a, b]}`")
+        return None
+    need = raw.get("required", True)
+    if not isinstance(need, bool):
+        c.add(f"{where}.required", f"required must be true or false, got {need!r}",
+              "write `required: true`")
+        return None
+    if "values" not in raw:
+        return replace(item, required=need)
+    values = raw["values"]
+    if item.kind != "enum":
+        c.add(f"{where}.values", f"only an enum field's values can be narrowed ({item.name} "
+              f"is {item.kind})", f"write `{item.name}: required`")
+        return None
+    if not isinstance(values, list) or not values or not all(isinstance(v, str)
+                                                             for v in values):
+        c.add(f"{where}.values", f"values must be a non-empty list of names, got {values!r}",
+              f"write `values: [{', '.join(item.values[:2])}]`")
+        return None
+    outside = [v for v in values if v not in item.values]
+    if outside:
+        c.add(f"{where}.values", f"{item.name} can never be {outside[0]!r}",
+              f"use some of: {', '.join(item.values)}")
+        return None
+    return replace(item, required=need,
+                   choices=tuple(ch for ch in item.choices if ch.value in values))
 
 
 def check_conditions(conditions: Iterable[Condition], path: str,

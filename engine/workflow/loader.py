@@ -15,6 +15,7 @@ import yaml
 
 from engine.errors import DefinitionError, DefinitionProblem
 from engine.kernel import ROLES, Duration, DurationUnit
+from engine.workflow.clock_loader import check_lights, parse_lights, parse_review
 from engine.workflow.field_loader import (
     check_conditions,
     legacy_item_fields,
@@ -33,6 +34,7 @@ from engine.workflow.model import (
     WorkflowDef,
 )
 from engine.workflow.problems import ProblemCollector
+from engine.workflow.supervision import parse_extensions, parse_supervision
 
 # libyaml's safe loader when PyYAML was built with it: every process parses the workflows
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -42,10 +44,17 @@ CONDITION_OPS = ("equals", "not_equals", "in", "present", "absent")
 SYSTEM_TRIGGERS = frozenset({"escalate", "remind"})
 # Events that record something about an item without moving it (engine.items.transition.annotate).
 ANNOTATION_TRIGGERS = frozenset({"link", "read_identity", "add_info"})
-RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS
+# Supervision (督办) and extension (延期) steps: events that keep the state, checked by
+# engine.supervision against the file's `supervision:` and `extensions:` sections.
+SUPERVISION_TRIGGERS = frozenset({
+    "supervise", "supervise_reply", "supervise_accept", "supervise_return", "supervise_raise",
+    "extension_request", "extension_approve", "extension_refuse"})
+RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGERS \
+    | SUPERVISION_TRIGGERS
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
-     "create_roles", "link_roles", "vocabularies", "fields"}
+     "create_roles", "link_roles", "vocabularies", "fields", "lights", "supervision",
+     "extensions"}
 )
 
 
@@ -120,10 +129,10 @@ def _states(raw: Any, c: ProblemCollector) -> dict[str, StateDef]:
             c.add(path, "state settings must be a mapping", "write `{label: 受理}`")
             continue
         unknown = set(spec) - {"label", "initial", "final", "closed", "pauses_clock",
-                               "deadline", "reminder"}
+                               "deadline", "reminder", "review"}
         if unknown:
             c.add(f"{path}.{sorted(unknown)[0]}", f"unknown state setting(s): {sorted(unknown)}",
-                  "use label, initial, final, closed, pauses_clock, deadline, reminder")
+                  "use label, initial, final, closed, pauses_clock, deadline, reminder, review")
         deadline = _duration(spec["deadline"], f"{path}.deadline", c) if "deadline" in spec \
             else None
         reminder = None
@@ -154,6 +163,7 @@ def _states(raw: Any, c: ProblemCollector) -> dict[str, StateDef]:
             name=name, label=str(spec.get("label", "")), initial=bool(spec.get("initial", False)),
             final=final, closed=closed, pauses_clock=bool(spec.get("pauses_clock", False)),
             deadline=deadline, reminder=reminder,
+            review=parse_review(spec, path, _duration, c),
         )
     initials = [s.name for s in states.values() if s.initial]
     if len(initials) != 1:
@@ -347,6 +357,10 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
     if states and transitions:
         _reachability(states, transitions, c)
     escalation = _escalation(raw.get("escalation"), c)
+    lights = parse_lights(raw.get("lights"), _duration, c)
+    check_lights(lights, states, c)
+    supervision = parse_supervision(raw.get("supervision"), c)
+    extensions = parse_extensions(raw.get("extensions"), states, c)
     labels = raw.get("labels") or {}
     if not isinstance(labels, Mapping):
         c.add("labels", "labels must be a mapping", "write `labels: {lead: 问题线索}`")
@@ -361,9 +375,10 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         name=name, version=version, title=str(raw.get("title", name)),
         labels={str(k): str(v) for k, v in labels.items()}, states=states,
         transitions=transitions, escalation=escalation, create_roles=create_roles,
-        link_roles=link_roles,
+        link_roles=link_roles, lights=lights,
         source_file=file, body=text, content_hash=content_hash(text), fields=items,
         vocabularies=vocab, declared=declared, extra=extra,
+        supervision=supervision, extensions=extensions,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.kernel import Duration
 from engine.workflow.fields import Choice, FieldSpec
+from engine.workflow.supervision import ExtensionRule, SupervisionDef
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +58,9 @@ class StateDef:
     pauses_clock: bool = False
     deadline: Duration | None = None
     reminder: Reminder | None = None
+    # a paused state only: remind the handling side every `review` that the item waits
+    # (暂存待查 is looked at again periodically, though its clock stands still)
+    review: Duration | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +90,14 @@ class EscalationDef:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LightsDef:
+    """Where an open item's warning light turns yellow: `yellow_before` its due time when
+    declared (`lights: {yellow: {before: ...}}`), else at its state's reminder point."""
+
+    yellow_before: Duration | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkflowDef:
     name: str
     version: int
@@ -105,7 +117,10 @@ class WorkflowDef:
     # from `vocabularies:` and the transitions' `requires:` (docs/workflows.md)
     declared: bool = True
     link_roles: tuple[str, ...] = ()  # may link two items as related; none unless declared
+    lights: LightsDef = field(default_factory=LightsDef)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    supervision: SupervisionDef | None = None  # no notices on its items unless declared
+    extensions: Mapping[str, ExtensionRule] = field(default_factory=dict)  # by state
 
     @property
     def initial_state(self) -> str:

@@ -122,7 +122,7 @@ def test_audit_events_filter_by_actor_and_time(api: Api, clock: ManualClock) -> 
     item = api.create_lead()["id"]
     clock.advance(timedelta(hours=1))
     api.fire(item, "transfer", data={"unit": "dc-police"})
-    api.fire(item, "accept", who=DC_HANDLER)
+    api.fire(item, "accept", who=DC_HANDLER, data={"disposal": "talk_inquiry"})
     handler = f"user:{api.user_ids[DC_HANDLER]}"
     h = api.as_(SUPERVISOR)
     by_actor = api.client.get("/v1/audit/events", headers=h, params={"actor": handler}).json()
@@ -139,10 +139,11 @@ def test_summary_median_to_closed_averages_middle_pair(api: Api, clock: ManualCl
     def close_after(hours: int) -> None:
         item = api.create_lead()["id"]
         api.fire(item, "transfer", data={"unit": "dc-police"})
-        api.fire(item, "accept", who=DC_HANDLER)
+        api.fire(item, "accept", who=DC_HANDLER, data={"disposal": "talk_inquiry"})
         clock.advance(timedelta(hours=hours))
         api.fire(item, "close", who=DC_HANDLER,
-                 data={"outcome": "unfounded", "conclusion": "查无实据"})
+                 data={"outcome": "unfounded", "conclusion": "查无实据",
+                       "disposal": "preliminary_check"})
 
     for hours in (1, 2, 4, 10):
         close_after(hours)

@@ -183,7 +183,10 @@ def test_workflow_definition_exposes_the_declared_fields(api_sqlite: Api) -> Non
     assert fields["outcome"]["create_roles"] == []
     close = next(t for t in lead["transitions"] if t["trigger"] == "close")
     assert [(f["name"], f["required"], f["stored"]) for f in close["requires"]] == [
-        ("outcome", True, True), ("conclusion", True, True)]
+        ("outcome", True, True), ("conclusion", True, True), ("disposal", True, True)]
+    # close offers only the disposal methods that end a lead's investigation
+    assert [c["label"] for c in close["requires"][2]["choices"]] == [
+        "谈话函询", "初步核实", "予以了结", "移送审查"]
     suspend = next(t for t in lead["transitions"] if t["trigger"] == "suspend")
     assert [(f["name"], f["stored"]) for f in suspend["requires"]] == [("reason", False)]
 

@@ -57,7 +57,8 @@ def test_a_handler_sees_what_is_assigned_to_them(api: Api) -> None:
     assert api.fire(item, "transfer", data={
         "unit": "dc-court", "assignee": api.user_ids[DC_HANDLER]}).status_code == 200
     assert _ids(api, DC_HANDLER) == [item]
-    assert api.fire(item, "accept", who=DC_HANDLER).status_code == 200
+    accepted = api.fire(item, "accept", who=DC_HANDLER, data={"disposal": "talk_inquiry"})
+    assert accepted.status_code == 200
 
 
 def test_a_handlers_report_counts_only_what_they_see(api: Api) -> None:
@@ -180,9 +181,10 @@ def test_open_filter_is_the_work_queue(api: Api) -> None:
     """?open=true leaves closed items out; ?open=false lists only them."""
     done = api.create_lead()["id"]
     api.fire(done, "transfer", data={"unit": "dc-police"})
-    api.fire(done, "accept", who=DC_HANDLER)
+    api.fire(done, "accept", who=DC_HANDLER, data={"disposal": "talk_inquiry"})
     api.fire(done, "close", who=DC_HANDLER,
-             data={"outcome": "unfounded", "conclusion": "查无实据"})
+             data={"outcome": "unfounded", "conclusion": "查无实据",
+                   "disposal": "preliminary_check"})
     waiting = api.create_lead()["id"]
     assert _ids(api, CITY_OFFICE, open="true") == [waiting]
     assert _ids(api, CITY_OFFICE, open="false") == [done]

@@ -4,11 +4,9 @@ verifies; `leadflow restore` brings it back and verifies."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from sqlalchemy import create_engine, select
 
 from cli.main import main
@@ -17,13 +15,6 @@ from engine.kernel.actors import Actor
 from engine.runtime import Runtime
 from engine.storage import ITEM
 from tests.engine.scheduling.helpers import new_lead
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 def states(url: str) -> dict[int, str]:

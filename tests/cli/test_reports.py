@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -19,13 +17,6 @@ from engine.runtime import Runtime
 from engine.storage import EXPORT, read_tx
 from tests.engine.reports.scenario import march
 from tests.engine.scheduling.helpers import user_id
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 def test_report_performance_json_and_table(

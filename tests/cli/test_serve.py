@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -18,15 +16,6 @@ from engine.settings import Settings
 from engine.storage.db import make_engine
 from engine.storage.schema import is_empty
 from tests.fixtures.api import SECRET
-
-
-@pytest.fixture
-def keep_log_config() -> Iterator[None]:
-    """`main()` configures structlog to print to the (captured, later closed) stderr;
-    restore the previous configuration so later tests do not log into a closed file."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 def _settings(url: str) -> Settings:
@@ -66,7 +55,6 @@ def test_tokens_file_is_private(rt_sqlite: Runtime, tmp_path: Path) -> None:
     assert "export CITY_OFFICE_TOKEN=" in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.usefixtures("keep_log_config")
 def test_tokens_issue_and_revoke_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """`leadflow tokens issue` prints a working token; `tokens revoke` disables it."""
@@ -86,7 +74,6 @@ def test_tokens_issue_and_revoke_commands(tmp_path: Path, monkeypatch: pytest.Mo
     client.app.state.rt.db.dispose()  # type: ignore[attr-defined]
 
 
-@pytest.mark.usefixtures("keep_log_config")
 def test_serve_refuses_the_default_secret_on_a_public_address(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,11 +8,9 @@ Tampering goes past the append-only triggers as tests/transparency/helpers.py ex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from sqlalchemy import delete, select, text, update
 
 from cli.main import main
@@ -25,13 +23,6 @@ from engine.transparency.merkle import range_keys, root
 from engine.transparency.note import ED25519, Signer, sign_note
 from engine.transparency.store import DbNodes
 from tests.transparency.helpers import make_items, unguarded
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 @pytest.fixture

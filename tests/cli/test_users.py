@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
@@ -18,13 +16,6 @@ from engine.org import passwords
 from engine.storage import PASSWORD, SESSION, USER
 from engine.storage.db import make_engine, read_tx
 from tests.conftest import EXAMPLE_ORG
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 @pytest.fixture(autouse=True)

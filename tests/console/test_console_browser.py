@@ -14,6 +14,7 @@ import pytest
 from engine.runtime import Runtime
 from tests.console.browser import LiveServer, RecordedPage
 from tests.console.pages import (
+    ADMIN,
     CITY_OFFICE,
     DC_HANDLER,
     PASSWORD,
@@ -107,11 +108,13 @@ def test_the_days_work_end_to_end(page: RecordedPage, served: tuple[Console, Liv
     shot(page, screenshots, "05-handler-incoming")
     row.get_by_role("link", name=ref).click()
     p.get_by_role("link", name="承办单位接收并核查").click()
+    p.get_by_label("处置方式").select_option(label="初步核实")
     p.get_by_role("button", name="确认承办单位接收并核查").click()
     p.get_by_text("已办理。").wait_for()
     p.get_by_role("link", name="办结", exact=True).click()
     p.get_by_label("核查结论").select_option(label="不属实")
     p.get_by_label("核查情况").fill("经调取案卷、询问当事人，反映问题不属实，予以澄清。")
+    p.get_by_label("处置方式").select_option(label="初步核实")
     shot(page, screenshots, "06-close-form")
     p.get_by_role("button", name="确认办结").click()
     p.get_by_text("已办理。").wait_for()
@@ -193,4 +196,104 @@ def test_the_work_page_on_a_phone(page: RecordedPage, served: tuple[Console, Liv
     shot(page, screenshots, "13-phone-item")
     p.keyboard.press("Tab")  # the first stop is the skip link
     assert p.evaluate("document.activeElement.textContent") == "跳到正文"
+    assert_clean(page, server)
+
+
+def test_the_workflow_page_draws_the_diagram(page: RecordedPage,
+                                             served: tuple[Console, LiveServer],
+                                             screenshots: Path) -> None:
+    _, server = served
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    sign_in(page, server, DC_HANDLER)
+    p.get_by_role("link", name="流程", exact=True).click()
+    p.get_by_role("link", name="问题线索", exact=True).click()
+    diagram = p.get_by_role("img", name="问题线索的状态图")
+    box = diagram.bounding_box()
+    assert box is not None
+    assert box["width"] > 400
+    assert p.locator("svg.diagram g.state").count() == 9
+    shot(page, screenshots, "14-workflow")
+    assert_clean(page, server)
+
+
+def test_the_dashboard_rollup_links_and_the_event_search(page: RecordedPage,
+                                                         served: tuple[Console, LiveServer],
+                                                         screenshots: Path) -> None:
+    console, server = served
+    lead = new_lead(console.rt, "反映某派出所推诿报警")
+    fire(console.rt, lead, "transfer", unit="dc-police")
+    new_lead(console.rt, "市办待移交的线索")
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    sign_in(page, server, SUPERVISOR)
+    p.get_by_role("link", name="督导看板").click()
+    row = p.locator("table.rollup tr[data-jurisdiction='510101']")
+    assert row.locator("td").first.inner_text() == "1"
+    shot(page, screenshots, "15-supervisor-rollup")
+    row.locator("td").first.get_by_role("link").click()
+    p.wait_for_url("**/work?tab=open&jurisdiction=510101")
+    assert p.locator("table.list tbody tr").count() == 1
+    p.goto(f"{server.url}/supervise/events")
+    p.get_by_label("操作").select_option(label="移交")
+    p.get_by_role("button", name="检索").click()
+    p.wait_for_url("**/supervise/events?*trigger=transfer*")
+    assert p.locator("table.events tbody tr").count() == 1
+    shot(page, screenshots, "16-event-search")
+    assert_clean(page, server)
+
+
+def test_an_admin_creates_a_user_and_issues_a_token(page: RecordedPage,
+                                                    served: tuple[Console, LiveServer],
+                                                    screenshots: Path) -> None:
+    _, server = served
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    sign_in(page, server, ADMIN)
+    p.get_by_role("link", name="管理", exact=True).click()
+    shot(page, screenshots, "17-admin-org")
+    p.get_by_role("link", name="人员与令牌").click()
+    p.get_by_label("登录名").fill("nc-handler")
+    p.get_by_label("姓名（显示名）").fill("南山司法-承办人")
+    p.get_by_label("角色").select_option(label="承办人")
+    p.get_by_label("所属辖区").select_option(value="510103")
+    p.get_by_label("所在单位").select_option(label="南山县司法局")
+    p.get_by_label("初始密码").fill("short")
+    p.get_by_role("button", name="添加人员").click()
+    assert p.locator("#password-error").inner_text() == "至少 10 个字符"
+    assert p.get_by_label("初始密码").input_value() == ""  # never echoed back
+    shot(page, screenshots, "18-admin-user-refused")
+    p.get_by_label("初始密码").fill("nanshan-first-2026")
+    p.get_by_role("button", name="添加人员").click()
+    p.wait_for_url("**/admin/users/*?done=created")
+    p.get_by_role("button", name="签发新令牌").click()
+    assert p.locator("code.token").inner_text()
+    shot(page, screenshots, "19-admin-token-once")
+    p.get_by_role("link", name="工作日历").click()
+    p.get_by_label("日期").fill("2026-03-10")
+    p.get_by_label("调整为").select_option(label="放假")
+    p.get_by_label("原因").fill("防汛停工")
+    p.get_by_role("button", name="保存").click()
+    p.wait_for_url("**/admin/calendar?done=1")
+    assert p.locator("tr[data-day='2026-03-10']").count() == 1
+    shot(page, screenshots, "20-admin-calendar")
+    assert_clean(page, server)
+
+
+def test_the_dashboard_and_the_admin_pages_on_a_phone(page: RecordedPage,
+                                                      served: tuple[Console, LiveServer],
+                                                      screenshots: Path) -> None:
+    _, server = served
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    p.set_viewport_size({"width": 390, "height": 844})
+    for login, url, name in ((SUPERVISOR, "/supervise", "21-phone-supervisor"),
+                             (ADMIN, "/admin/users", "22-phone-admin-users")):
+        sign_in(page, server, login)
+        p.goto(f"{server.url}{url}")
+        # nothing wider than the phone: the tables become cards
+        width = p.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+        shot(page, screenshots, name)
+        sign_out(page)
     assert_clean(page, server)

@@ -110,13 +110,15 @@ def test_the_handler_accepts_and_closes_with_an_outcome(console: Console) -> Non
     lead = new_lead(console.rt)
     fire(console.rt, lead, "transfer", unit="dc-police")
     handler = console.signed_in(DC_HANDLER)
-    assert post_form(handler, f"/items/{lead}/act/accept", {}).status_code == 303
+    assert post_form(handler, f"/items/{lead}/act/accept",
+                     {"disposal": "talk_inquiry"}).status_code == 303
     form = doc(handler.get(f"/items/{lead}/act/close"))
     assert form.xpath("//select[@name='outcome']/option/text()") == [
         "请选择", "属实", "部分属实", "不属实"]  # the labels lead.yaml declares
     assert len(form.xpath("//textarea[@name='conclusion' and @required]")) == 1
     r = post_form(handler, f"/items/{lead}/act/close", {
-        "outcome": "unfounded", "conclusion": "经核查，反映问题不属实"})
+        "outcome": "unfounded", "conclusion": "经核查，反映问题不属实",
+        "disposal": "talk_inquiry"})
     assert r.status_code == 303
     row = item_row(console, lead)
     assert (row.state, row.data["outcome"]) == ("closed", "unfounded")

@@ -132,7 +132,9 @@ def test_the_supervisor_sees_counts_and_verifies_every_chain(console: Console) -
 
 PAGES = ["/work", "/work?tab=incoming", "/work?tab=overdue", "/work?tab=closed",
          "/leads/new", "/notifications", "/supervise", "/password", "/items/1",
-         "/items/1/act/transfer", "/items/search?field=merge_into&q=线索"]
+         "/items/1/act/transfer", "/items/search?field=merge_into&q=线索",
+         "/supervise/events", "/workflows", "/workflows/lead", "/workflows/rectification",
+         "/admin", "/admin/users", "/admin/users/3", "/admin/calendar"]
 
 
 @pytest.mark.parametrize("login", [CITY_OFFICE, CITY_HANDLER, DC_HANDLER, SUPERVISOR, ADMIN])

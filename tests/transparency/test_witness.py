@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import structlog
 from sqlalchemy import insert
 
 from bench.env import pg_schema
@@ -36,13 +35,6 @@ from tests.transparency.helpers import make_items
 from tests.transparency.live import Installation, installation
 
 ORIGIN = "dc.leadflow.test/510101"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 @pytest.fixture

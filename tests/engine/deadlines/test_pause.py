@@ -82,7 +82,7 @@ def test_resumed_investigation_reminds_at_its_fraction(rt: Runtime, clock: Manua
     office, handler = actors["东城办-联络员"], actors["东城公安-承办人"]
     lead = new_lead(rt, office)
     apply(rt, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=handler, item_id=lead, trigger="accept")
+    apply(rt, actor=handler, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     clock.set(cst(3, 9))
     apply(rt, actor=office, item_id=lead, trigger="suspend", data={"reason": "暂缓"})
     clock.set(cst(3, 16))

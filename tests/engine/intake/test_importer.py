@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -277,15 +275,6 @@ def test_a_file_whose_rows_all_failed_may_be_imported_again(
                             cipher=cipher).imported) == 2
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """main() configures structlog for the process; put the test's configuration back."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
-
-
-@pytest.mark.usefixtures("restore_logging")
 def test_cli_prints_no_line_per_row_and_groups_repeated_errors(
         db_url: str, rt: Runtime, actors: dict[str, Actor], tmp_path: Path,
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

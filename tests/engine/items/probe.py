@@ -7,7 +7,6 @@ Import `probe_rt` (and `probe_actors`) into a test module to use them as fixture
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +14,9 @@ import pytest
 
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
-from engine.org.tree import load_org, read_org_file
-from engine.runtime import Runtime, open_runtime
-from engine.storage.db import write_tx
-from engine.workflow.loader import default_workflows_dir
-from tests.conftest import EXAMPLE_ORG, actors_of
+from engine.runtime import Runtime
+from tests.conftest import actors_of
+from tests.fixtures.workflows import runtime_with
 
 PROBE = """\
 name: probe
@@ -74,17 +71,9 @@ transitions:
 @pytest.fixture
 def probe_rt(sqlite_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[Runtime]:
     """The shipped workflows plus `probe`, with the example org (SQLite)."""
-    folder = tmp_path / "workflows"
-    shutil.copytree(default_workflows_dir(), folder, ignore=shutil.ignore_patterns("*.py*"))
-    (folder / "probe.yaml").write_text(PROBE, "utf-8")
-    (folder / "refs.yaml").write_text(REFS, "utf-8")
-    rt = open_runtime(sqlite_url, folder, clock=clock)
-    with write_tx(rt.db) as conn:
-        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
-    try:
+    with runtime_with(sqlite_url, clock, tmp_path / "workflows",
+                      {"probe.yaml": PROBE, "refs.yaml": REFS}) as rt:
         yield rt
-    finally:
-        rt.db.dispose()
 
 
 @pytest.fixture

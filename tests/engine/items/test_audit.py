@@ -16,6 +16,9 @@ from engine.runtime import Runtime
 from engine.storage.db import is_postgres, read_tx, write_tx
 from tests.engine.helpers import EVENT, ITEM, event_count, events, jid
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 OFFICE = "市办-线索组"
 
 
@@ -25,9 +28,10 @@ def closed_lead(rt: Runtime, actors: dict[str, Actor]) -> Change:
     c = create_item(rt, actor=office, workflow="lead", jurisdiction_id=jid(rt, "5101"),
                     title="审计", data={"channel": "phone", "category": "violation"})
     apply(rt, actor=office, item_id=c.item_id, trigger="transfer", data={"unit": "city-police"})
-    apply(rt, actor=office, item_id=c.item_id, trigger="accept")
+    apply(rt, actor=office, item_id=c.item_id, trigger="accept", data=ACCEPT)
     apply(rt, actor=office, item_id=c.item_id, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "查无实据"})
+          data={"outcome": "unfounded", "conclusion": "查无实据",
+                "disposal": "preliminary_check"})
     return c
 
 

@@ -18,6 +18,9 @@ from engine.runtime import Runtime
 from engine.storage.db import is_postgres, read_tx
 from tests.engine.helpers import event_count, events, item_row, jid
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 OFFICE, HANDLER = "市办-线索组", "市公安-承办人"
 LEAD = {"channel": "letter", "category": "law_enforcement"}
 
@@ -72,7 +75,8 @@ def test_stale_expected_version_is_a_conflict(rt: Runtime, actors: dict[str, Act
     item = transferred_lead(rt, actors)
     seen = item_row(rt, item).version
     n = event_count(rt)
-    apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept", expected_version=seen)
+    apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept", data=ACCEPT,
+          expected_version=seen)
     with pytest.raises(VersionConflict) as info:
         apply(rt, actor=actors[OFFICE], item_id=item, trigger="return_for_info",
               data={"reason": "x"}, expected_version=seen)
@@ -96,7 +100,7 @@ def test_threads_with_the_same_expected_version(rt: Runtime,
                          expected_version=seen)
         return job
 
-    results = run_threads([fire(actors[HANDLER], "accept", {}),
+    results = run_threads([fire(actors[HANDLER], "accept", ACCEPT),
                            fire(actors[OFFICE], "suspend", {"reason": "x"})])
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert sum(isinstance(r, VersionConflict) for r in results) == 1
@@ -122,7 +126,7 @@ def test_threads_racing_without_expected_version(rt: Runtime,
 
     def accept() -> object:
         start.wait(timeout=20)
-        return apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept")
+        return apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept", data=ACCEPT)
 
     results = run_threads([accept, accept])
     assert sum(not isinstance(r, Exception) for r in results) == 1

@@ -38,17 +38,18 @@ def unchanged(rt: Runtime, item_id: int, before: Any, n_events: int) -> None:
 
 def test_a_trigger_cannot_rewrite_a_field_it_does_not_set(
         rt_sqlite: Runtime, actors_sqlite: dict[str, Actor]) -> None:
-    """accept takes only an assignee: sending the allegation is refused, naming what accept
-    takes, and the allegation stays as it was."""
+    """accept takes only an assignee and the disposal: sending the allegation is refused,
+    naming what accept takes, and the allegation stays as it was."""
     office = actors_sqlite[OFFICE]
     item = new_lead(rt_sqlite, office, allegation="原始反映内容")
     apply(rt_sqlite, actor=office, item_id=item, trigger="transfer", data={"unit": "city-police"})
     before, n = item_row(rt_sqlite, item), event_count(rt_sqlite)
     with pytest.raises(InvalidData) as info:
         apply(rt_sqlite, actor=office, item_id=item, trigger="accept",
-              data={"allegation": "改写后的内容"})
-    assert info.value.fields == {"allegation": "is not accepted by accept (accepted: assignee)"}
-    assert "accepted: assignee" in str(info.value)
+              data={"allegation": "改写后的内容", "disposal": "talk_inquiry"})
+    assert info.value.fields == {
+        "allegation": "is not accepted by accept (accepted: assignee, disposal)"}
+    assert "accepted: assignee, disposal" in str(info.value)
     unchanged(rt_sqlite, item, before, n)
     assert item_row(rt_sqlite, item).data["allegation"] == "原始反映内容"
 
@@ -92,10 +93,12 @@ def test_parameters_stay_in_the_audit_event_and_item_fields_are_stored(
     item = new_lead(rt_sqlite, office)
     fire_all(rt_sqlite, office, item, [
         ("return_for_info", {"reason": "缺被反映人单位"}), ("resubmit", {}),
-        ("transfer", {"unit": "city-police"}), ("accept", {}),
-        ("close", {"outcome": "unfounded", "conclusion": "查无实据"})])
+        ("transfer", {"unit": "city-police"}), ("accept", {"disposal": "preliminary_check"}),
+        ("close", {"outcome": "unfounded", "conclusion": "查无实据",
+                   "disposal": "preliminary_check"})])
     row = item_row(rt_sqlite, item)
-    assert row.data == LEAD | {"outcome": "unfounded", "conclusion": "查无实据"}
+    assert row.data == LEAD | {"outcome": "unfounded", "conclusion": "查无实据",
+                               "disposal": "preliminary_check"}
     assert row.unit_id is not None
     trail = {e.trigger: e.data for e in events(rt_sqlite, item)}
     assert trail["return_for_info"] == {"reason": "缺被反映人单位"}

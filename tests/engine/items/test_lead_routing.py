@@ -16,6 +16,9 @@ from engine.runtime import Runtime
 from tests.engine.helpers import event_count, events, fire_all, item_row, jid, unit_id
 from tests.engine.items.test_lead_workflow import CLOSE, OFFICE, ROUTES, new_lead
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 DC_OFFICE, DC_HANDLER, XC_OFFICE = "东城办-联络员", "东城公安-承办人", "西城办-联络员"
 
 
@@ -71,7 +74,7 @@ def test_the_receiving_county_can_work_a_transferred_lead(rt: Runtime,
     """After transfer to 东城, 东城's handler accepts and closes the lead."""
     item = new_lead(rt, actors[OFFICE]).item_id
     apply(rt, actor=actors[OFFICE], item_id=item, trigger="transfer", data={"unit": "dc-police"})
-    fire_all(rt, actors[DC_HANDLER], item, [("accept", {}), ("close", CLOSE)])
+    fire_all(rt, actors[DC_HANDLER], item, [("accept", ACCEPT), ("close", CLOSE)])
     assert item_row(rt, item).state == "closed"
 
 
@@ -81,7 +84,7 @@ def test_another_county_does_not_see_a_transferred_lead(rt: Runtime,
     item = new_lead(rt, actors[OFFICE]).item_id
     apply(rt, actor=actors[OFFICE], item_id=item, trigger="transfer", data={"unit": "dc-police"})
     with pytest.raises(NotFound):
-        apply(rt, actor=actors[XC_OFFICE], item_id=item, trigger="accept")
+        apply(rt, actor=actors[XC_OFFICE], item_id=item, trigger="accept", data=ACCEPT)
 
 
 @pytest.mark.parametrize("unit", ["city-police", "xc-police", "no-such-unit"])

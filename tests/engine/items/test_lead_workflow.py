@@ -17,26 +17,35 @@ from engine.runtime import Runtime
 from engine.workflow.loader import default_workflows_dir, load_file
 from tests.engine.helpers import event_count, events, fire_all, item_row, jid
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 LEAD = load_file(default_workflows_dir() / "lead.yaml")
 OFFICE, HANDLER, CLIENT = "市办-线索组", "市公安-承办人", "检举举报平台"
 ACTOR_OF_ROLE = {"office": OFFICE, "handler": HANDLER, "client": CLIENT}
-CLOSE = {"outcome": "unfounded", "conclusion": "查无实据"}
+CLOSE = {"outcome": "unfounded", "conclusion": "查无实据", "disposal": "preliminary_check"}
+PARK = {"disposal": "park", "reason": "暂不具备核查条件"}
 # Data that satisfies each trigger's requirements (merge_into is filled in per test).
 GOOD_DATA: dict[str, dict[str, Any]] = {
     "transfer": {"unit": "city-police"}, "transfer_to_discipline": {"reason": "涉嫌违纪"},
-    "return_for_info": {"reason": "缺被反映人单位"}, "resubmit": {}, "accept": {},
+    "return_for_info": {"reason": "缺被反映人单位"}, "resubmit": {}, "accept": ACCEPT,
     "suspend": {"reason": "等待鉴定"}, "resume": {}, "merge": {}, "close": CLOSE,
-    "reopen": {"reason": "出现新证据"},
+    "reopen": {"reason": "出现新证据"}, "park": PARK, "take_up": ACCEPT,
+}
+# A trigger whose data depends on where it is fired from: closing a parked lead is 予以了结.
+SOURCE_DATA: dict[tuple[str, str], dict[str, Any]] = {
+    ("parked", "close"): {"conclusion": "暂存期满无新情况", "disposal": "dismiss"},
 }
 # How the city office brings a new lead into each non-final state.
 ROUTES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "received": [],
     "returned": [("return_for_info", GOOD_DATA["return_for_info"])],
     "transferred": [("transfer", GOOD_DATA["transfer"])],
-    "investigating": [("transfer", GOOD_DATA["transfer"]), ("accept", {})],
-    "suspended": [("transfer", GOOD_DATA["transfer"]), ("accept", {}),
+    "investigating": [("transfer", GOOD_DATA["transfer"]), ("accept", ACCEPT)],
+    "suspended": [("transfer", GOOD_DATA["transfer"]), ("accept", ACCEPT),
                   ("suspend", GOOD_DATA["suspend"])],
-    "closed": [("transfer", GOOD_DATA["transfer"]), ("accept", {}), ("close", CLOSE)],
+    "closed": [("transfer", GOOD_DATA["transfer"]), ("accept", ACCEPT), ("close", CLOSE)],
+    "parked": [("transfer", GOOD_DATA["transfer"]), ("park", PARK)],
 }
 EDGES = [(s, t.trigger, t.dest, role) for t in LEAD.transitions for s in t.sources
          for role in t.roles]
@@ -78,7 +87,7 @@ def test_every_allowed_transition(rt: Runtime, actors: dict[str, Actor], source:
     office, actor = actors[OFFICE], actors[ACTOR_OF_ROLE[role]]
     item = lead_for(rt, actors, role).item_id
     fire_all(rt, office, item, ROUTES[source])
-    data: Mapping[str, Any] = GOOD_DATA[trigger]
+    data: Mapping[str, Any] = SOURCE_DATA.get((source, trigger), GOOD_DATA[trigger])
     if trigger == "merge":
         data = {"merge_into": new_lead(rt, office).item_id}
     before = item_row(rt, item)
@@ -99,7 +108,7 @@ def test_happy_path_records_each_state_entry(rt: Runtime, actors: dict[str, Acto
     item = new_lead(rt, office).item_id
     times = {"received": clock.now()}
     for state, trigger, data in [("transferred", "transfer", GOOD_DATA["transfer"]),
-                                 ("investigating", "accept", {}), ("closed", "close", CLOSE)]:
+                                 ("investigating", "accept", ACCEPT), ("closed", "close", CLOSE)]:
         clock.advance(timedelta(hours=5))
         times[state] = clock.now()
         apply(rt, actor=handler if trigger != "transfer" else office, item_id=item,
@@ -167,9 +176,9 @@ def test_refused_trigger_lists_only_the_actors_own_triggers(rt: Runtime,
     item = lead_for(rt, actors, "handler").item_id
     own = lead_for(rt, actors, "client").item_id
     with pytest.raises(TransitionRefused) as handler_info:
-        apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept")
+        apply(rt, actor=actors[HANDLER], item_id=item, trigger="accept", data=ACCEPT)
     with pytest.raises(TransitionRefused) as client_info:
-        apply(rt, actor=actors[CLIENT], item_id=own, trigger="accept")
+        apply(rt, actor=actors[CLIENT], item_id=own, trigger="accept", data=ACCEPT)
     assert handler_info.value.allowed == ["return_for_info"]
     assert client_info.value.allowed == []
 
@@ -207,15 +216,17 @@ def test_users_cannot_fire_system_triggers(rt: Runtime, actors: dict[str, Actor]
     assert item_row(rt, item).escalation_level == 0
 
 
-def test_close_requires_outcome_and_conclusion(rt: Runtime, actors: dict[str, Actor]) -> None:
-    """Closing without data names both missing fields and writes nothing."""
+def test_close_requires_outcome_conclusion_and_disposal(rt: Runtime,
+                                                        actors: dict[str, Actor]) -> None:
+    """Closing without data names every missing field and writes nothing."""
     office = actors[OFFICE]
     item = new_lead(rt, office).item_id
     fire_all(rt, office, item, ROUTES["investigating"])
     before, n = item_row(rt, item), event_count(rt)
     with pytest.raises(InvalidData) as info:
         apply(rt, actor=office, item_id=item, trigger="close", data={"conclusion": "  "})
-    assert info.value.fields == {"outcome": "is required", "conclusion": "is required"}
+    assert info.value.fields == {"outcome": "is required", "conclusion": "is required",
+                                 "disposal": "is required"}
     assert_nothing_written(rt, item, before, n)
 
 
@@ -226,7 +237,8 @@ def test_close_outcome_must_be_one_of_the_enum(rt: Runtime, actors: dict[str, Ac
     fire_all(rt, office, item, ROUTES["investigating"])
     with pytest.raises(InvalidData) as info:
         apply(rt, actor=office, item_id=item, trigger="close",
-              data={"outcome": "maybe", "conclusion": "x"})
+              data={"outcome": "maybe", "conclusion": "x",
+                    "disposal": "preliminary_check"})
     assert info.value.fields == {
         "outcome": "must be one of: substantiated, partly_substantiated, unfounded"}
 

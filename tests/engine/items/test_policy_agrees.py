@@ -6,11 +6,9 @@ both workflows and every role of the example org, and all three are
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import structlog
 
 from cli.main import main
 from engine.items.scope import sees_item
@@ -22,18 +20,23 @@ from tests.conftest import actors_of
 from tests.engine.helpers import item_row, jid
 from tests.fixtures.api import Api
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 OFFICE = "市办-线索组"
 # one user of each role, all of whom see the city's items
 BY_ROLE = {"office": OFFICE, "handler": "市公安-承办人", "supervisor": "省指导组-审计",
            "admin": "省管理员", "client": "检举举报平台"}
-CLOSE = {"outcome": "unfounded", "conclusion": "查无实据"}
+CLOSE = {"outcome": "unfounded", "conclusion": "查无实据", "disposal": "preliminary_check"}
 LEAD_ROUTES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "received": [], "returned": [("return_for_info", {"reason": "补充"})],
     "transferred": [("transfer", {"unit": "city-police"})],
-    "investigating": [("transfer", {"unit": "city-police"}), ("accept", {})],
-    "suspended": [("transfer", {"unit": "city-police"}), ("accept", {}),
+    "investigating": [("transfer", {"unit": "city-police"}), ("accept", ACCEPT)],
+    "suspended": [("transfer", {"unit": "city-police"}), ("accept", ACCEPT),
                   ("suspend", {"reason": "等待鉴定"})],
-    "closed": [("transfer", {"unit": "city-police"}), ("accept", {}), ("close", CLOSE)],
+    "closed": [("transfer", {"unit": "city-police"}), ("accept", ACCEPT), ("close", CLOSE)],
+    "parked": [("transfer", {"unit": "city-police"}),
+               ("park", {"disposal": "park", "reason": "暂不具备核查条件"})],
     "to_discipline": [("transfer_to_discipline", {"reason": "涉嫌违纪"})],
     "merged": [("merge", {"merge_into": 0})],  # 0: filled in with another lead
 }
@@ -47,14 +50,6 @@ RECT_ROUTES: dict[str, list[tuple[str, dict[str, Any]]]] = {
                ("verify", {"verification": "同意"}), ("close", {})],
     "withdrawn": [("withdraw", {"reason": "不属于整改范围"})],
 }
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """main() configures structlog to print to the captured stderr; undo that afterwards."""
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
 
 
 def _items(rt: Runtime, office: Actor) -> list[tuple[str, int]]:

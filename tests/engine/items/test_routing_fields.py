@@ -130,9 +130,9 @@ def test_accept_assigns_only_inside_the_items_unit(
     apply(rt_sqlite, actor=office, item_id=item, trigger="transfer", data={"unit": "dc-police"})
     with pytest.raises(InvalidData):
         apply(rt_sqlite, actor=office, item_id=item, trigger="accept",
-              data={"assignee": _user(rt_sqlite, CITY_HANDLER)})
+              data={"assignee": _user(rt_sqlite, CITY_HANDLER), "disposal": "talk_inquiry"})
     apply(rt_sqlite, actor=office, item_id=item, trigger="accept",
-          data={"assignee": _user(rt_sqlite, DC_HANDLER)})
+          data={"assignee": _user(rt_sqlite, DC_HANDLER), "disposal": "talk_inquiry"})
     assert item_row(rt_sqlite, item).state == "investigating"
 
 

@@ -36,6 +36,9 @@ from engine.storage.schema import alembic_config, upgrade
 from tests.conftest import actors_of
 from tests.engine.helpers import event_count, item_row, jid
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 LEAD = {"channel": "letter", "category": "violation"}
 CITY_OFFICE, DC_OFFICE, XC_OFFICE = "市办-线索组", "东城办-联络员", "西城办-联络员"
 DC_HANDLER, XC_HANDLER, CITY_HANDLER = "东城公安-承办人", "西城公安-承办人", "市公安-承办人"
@@ -170,10 +173,11 @@ def test_a_handler_cannot_act_on_another_units_item(rt: Runtime, actors: dict[st
           data={"unit": "dc-court"})
     before, n = item_row(rt, court), event_count(rt)
     with pytest.raises(NotFound, match=f"item {court} not found"):
-        apply(rt, actor=actors[DC_HANDLER], item_id=court, trigger="accept")
+        apply(rt, actor=actors[DC_HANDLER], item_id=court, trigger="accept", data=ACCEPT)
     after = item_row(rt, court)
     assert (after.state, after.version, event_count(rt)) == (before.state, before.version, n)
-    change = apply(rt, actor=actors[DC_HANDLER], item_id=placed["assigned"], trigger="accept")
+    change = apply(rt, actor=actors[DC_HANDLER], item_id=placed["assigned"], trigger="accept",
+                   data=ACCEPT)
     assert change.to_state == "investigating"
 
 

@@ -365,7 +365,7 @@ def test_random_histories_keep_items_and_trails_consistent(
     # derandomize: the same histories every run, so "every state is reached" is a property of
     # the code, not of luck (a change that stops a state being reachable fails every time)
     run_state_machine_as_test(ItemsMachine, settings=settings(
-        max_examples=60, stateful_step_count=50, deadline=None, derandomize=True,
+        max_examples=80, stateful_step_count=50, deadline=None, derandomize=True,
         # no shrinking: with 50-step histories it can take many minutes; the failing
         # example is printed as generated
         database=None, phases=[Phase.explicit, Phase.generate],

@@ -6,7 +6,6 @@ them is stored, read back and rendered."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,9 @@ from engine.kernel.plain_json import (
     check_text,
     plain_json,
 )
-from engine.org.tree import load_org, read_org_file
-from engine.runtime import Runtime, open_runtime
-from engine.storage.db import write_tx
-from engine.workflow.loader import default_workflows_dir
-from tests.conftest import EXAMPLE_ORG
+from engine.runtime import Runtime
 from tests.engine.helpers import event_count, events, item_row, jid
+from tests.fixtures.workflows import runtime_with
 
 OFFICE = "市办-线索组"
 LEAD = {"channel": "letter", "category": "violation"}
@@ -55,16 +51,8 @@ transitions:
 @pytest.fixture
 def rt(db_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[Runtime]:
     """The shipped workflows plus `limits`, with the example org."""
-    folder = tmp_path / "workflows"
-    shutil.copytree(default_workflows_dir(), folder, ignore=shutil.ignore_patterns("*.py*"))
-    (folder / "limits.yaml").write_text(LIMITS, "utf-8")
-    runtime = open_runtime(db_url, folder, clock=clock)
-    with write_tx(runtime.db) as conn:
-        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
-    try:
-        yield runtime
-    finally:
-        runtime.db.dispose()
+    with runtime_with(db_url, clock, tmp_path / "workflows", {"limits.yaml": LIMITS}) as r:
+        yield r
 
 
 def nested(depth: int) -> Any:

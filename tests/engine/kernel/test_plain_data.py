@@ -3,7 +3,6 @@ hashed, so an honest chain always verifies and bad input is a clear InvalidData.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,11 @@ from engine.items.audit import verify
 from engine.items.transition import apply, create_item
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
-from engine.org.tree import load_org, read_org_file
-from engine.runtime import Runtime, open_runtime
-from engine.storage.db import read_tx, write_tx
-from engine.workflow.loader import default_workflows_dir
-from tests.conftest import EXAMPLE_ORG, START
+from engine.runtime import Runtime
+from engine.storage.db import read_tx
+from tests.conftest import START
 from tests.engine.helpers import event_count, events, item_row, jid
+from tests.fixtures.workflows import runtime_with
 
 OFFICE = "市办-线索组"
 # Items hold only declared fields; this one declares a number, so any JSON number can travel
@@ -42,16 +40,8 @@ transitions:
 @pytest.fixture
 def rt(db_url: str, clock: ManualClock, tmp_path: Path) -> Iterator[Runtime]:
     """The shipped workflows plus `measure`, with the example org."""
-    folder = tmp_path / "workflows"
-    shutil.copytree(default_workflows_dir(), folder, ignore=shutil.ignore_patterns("*.py*"))
-    (folder / "measure.yaml").write_text(MEASURE, "utf-8")
-    runtime = open_runtime(db_url, folder, clock=clock)
-    with write_tx(runtime.db) as conn:
-        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
-    try:
-        yield runtime
-    finally:
-        runtime.db.dispose()
+    with runtime_with(db_url, clock, tmp_path / "workflows", {"measure.yaml": MEASURE}) as r:
+        yield r
 
 
 def new_lead(rt: Runtime, actor: Actor) -> int:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.org import (
     ActorCache,
@@ -40,7 +41,7 @@ def _who(cache: ActorCache, rt: Runtime, token: str) -> int | None:
 
 
 def test_a_cached_token_is_refused_at_once_after_revoke_rotate_or_deactivate(
-        rt: Runtime) -> None:
+        rt: Runtime, actors: dict[str, Actor]) -> None:
     assert jid(rt, "5101")
     cache = ActorCache(ttl=TTL)
     for change in ("revoke", "rotate", "deactivate"):
@@ -53,7 +54,8 @@ def test_a_cached_token_is_refused_at_once_after_revoke_rotate_or_deactivate(
             elif change == "rotate":
                 rotate_tokens(conn, user_id=uid, secret=SECRET, now=rt.clock.now())
             else:
-                deactivate_user(conn, user_id=uid)
+                deactivate_user(conn, actor=actors["省管理员"], user_id=uid,
+                                now=rt.clock.now())
         assert _who(cache, rt, token) is None, change
 
 

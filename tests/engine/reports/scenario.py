@@ -11,7 +11,8 @@ from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
 from tests.engine.scheduling.helpers import new_lead
 
-CLOSE = {"outcome": "unfounded", "conclusion": "查无实据"}
+CLOSE = {"outcome": "unfounded", "conclusion": "查无实据",
+         "disposal": "preliminary_check"}
 
 
 def cst(m: int, d: int, h: int = 9) -> datetime:
@@ -32,12 +33,12 @@ def march(rt: Runtime, clock: ManualClock, actors: dict[str, Actor]) -> dict[str
         apply(rt, actor=dc, item_id=item, trigger="transfer", data={"unit": "dc-police"})
     apply(rt, actor=xc, item_id=c, trigger="return_for_info", data={"reason": "缺材料"})
     clock.set(cst(3, 3))
-    apply(rt, actor=dc, item_id=a, trigger="accept", data={})
+    apply(rt, actor=dc, item_id=a, trigger="accept", data={"disposal": "preliminary_check"})
     clock.set(cst(3, 6))
     apply(rt, actor=dc, item_id=a, trigger="close", data=CLOSE)
     clock.set(cst(3, 16))
     run_sweep(rt)
-    apply(rt, actor=dc, item_id=b, trigger="accept", data={})
+    apply(rt, actor=dc, item_id=b, trigger="accept", data={"disposal": "preliminary_check"})
     clock.set(cst(3, 17))
     apply(rt, actor=dc, item_id=b, trigger="close", data=CLOSE)
     clock.set(cst(3, 20))

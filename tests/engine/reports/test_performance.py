@@ -53,6 +53,9 @@ def test_march_figures_with_numerators_and_denominators(
         "handling_days_mean": (15, 2),  # 4 + 11 working days
         "handling_days_median": (7.5, 2),
         "return_rate": (1, 4), "reopen_rate": (0, 2),
+        # no notice or extension this March (tests/engine/reports/test_supervision_figures.py)
+        "supervision_notices": (0, None), "supervision_replied_on_time": (0, 0),
+        "extensions_granted": (0, 0), "closed_extended": (0, 2),
     }
     rows = {r.code: fig(r.figures) for r in out.jurisdictions}
     assert rows["5101"] == fig(out.total)  # the city row holds its whole subtree

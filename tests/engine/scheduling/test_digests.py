@@ -89,9 +89,10 @@ def test_weekly_summary_counts_new_and_closed(rt: Runtime, clock: ManualClock,
     lead = three_leads(rt, actors)[0]
     office, handler = actors["东城办-联络员"], actors["东城公安-承办人"]
     apply(rt, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=handler, item_id=lead, trigger="accept")
+    apply(rt, actor=handler, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     apply(rt, actor=handler, item_id=lead, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "查无实据"})
+          data={"outcome": "unfounded", "conclusion": "查无实据",
+                "disposal": "preliminary_check"})
     clock.set(cst(3, 10))
     report = weekly_summary(rt)
     [summary] = digest_of(rt, "市办-线索组", "digest_weekly")
@@ -107,9 +108,10 @@ def test_weekly_summary_speaks_chinese_and_carries_the_report_figures(
     lead = three_leads(rt, actors)[0]
     office = actors["东城办-联络员"]
     apply(rt, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=office, item_id=lead, trigger="accept")
+    apply(rt, actor=office, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     apply(rt, actor=office, item_id=lead, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "查无实据"})
+          data={"outcome": "unfounded", "conclusion": "查无实据",
+                "disposal": "preliminary_check"})
     clock.set(cst(3, 10))
     weekly_summary(rt)
     with read_tx(rt.db) as conn:

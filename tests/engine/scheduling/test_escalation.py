@@ -141,9 +141,10 @@ def test_closed_lead_is_never_escalated(rt: Runtime, clock: ManualClock,
     office, handler = actors["东城办-联络员"], actors["东城公安-承办人"]
     lead = new_lead(rt, office)
     apply(rt, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=handler, item_id=lead, trigger="accept")
+    apply(rt, actor=handler, item_id=lead, trigger="accept", data={"disposal": "preliminary_check"})
     apply(rt, actor=handler, item_id=lead, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "查无实据"})
+          data={"outcome": "unfounded", "conclusion": "查无实据",
+                "disposal": "preliminary_check"})
     sweep_at(rt, clock, cst(6, 1))
     assert marks(rt, lead) == []
 

@@ -24,6 +24,9 @@ from engine.storage.db import read_tx, write_tx
 from tests.engine.scheduling.helpers import count, item, marks, new_lead, schedule
 from tests.fixtures.api import DC_OFFICE, Api
 
+# lead v3: sending a lead to investigation records how it is disposed of (处置方式)
+ACCEPT = {"disposal": "preliminary_check"}
+
 
 def cst(m: int, d: int, h: int = 9) -> datetime:
     return datetime(2026, m, d, h - 8, tzinfo=UTC)
@@ -87,14 +90,15 @@ def test_the_one_writer_keeps_the_schedule_row(rt: Runtime, clock: ManualClock,
     moved = apply(rt, actor=office, item_id=lead, trigger="transfer",
                   data={"unit": "dc-police"})
     assert schedule(rt, lead).state_entry_seq == moved.seq
-    apply(rt, actor=handler, item_id=lead, trigger="accept")
+    apply(rt, actor=handler, item_id=lead, trigger="accept", data=ACCEPT)
     apply(rt, actor=office, item_id=lead, trigger="suspend", data={"reason": "暂缓"})
     assert schedule(rt, lead) is None
     resumed = apply(rt, actor=office, item_id=lead, trigger="resume")
     assert schedule(rt, lead).next_check_at == item(rt, lead).remind_at
     assert schedule(rt, lead).state_entry_seq == resumed.seq
     apply(rt, actor=handler, item_id=lead, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "查无实据"})
+          data={"outcome": "unfounded", "conclusion": "查无实据",
+                "disposal": "preliminary_check"})
     assert schedule(rt, lead) is None
 
 
@@ -113,9 +117,10 @@ def test_a_leftover_row_of_a_closed_or_paused_item_is_cleared(
     office, handler = actors[DC_OFFICE], actors["东城公安-承办人"]
     closed, paused = new_lead(rt, office), new_lead(rt, office)
     apply(rt, actor=office, item_id=closed, trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=handler, item_id=closed, trigger="accept")
+    apply(rt, actor=handler, item_id=closed, trigger="accept", data=ACCEPT)
     apply(rt, actor=handler, item_id=closed, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "查无实据"})
+          data={"outcome": "unfounded", "conclusion": "查无实据",
+                "disposal": "preliminary_check"})
     apply(rt, actor=office, item_id=paused, trigger="return_for_info", data={"reason": "补充"})
     for lead in (closed, paused):
         _leftover(rt, lead, cst(3, 3), item(rt, lead).state_entry_seq)

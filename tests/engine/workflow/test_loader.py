@@ -197,20 +197,24 @@ def test_requires_accepts_a_plain_list_of_text_fields() -> None:
 def test_shipped_lead_workflow_loads() -> None:
     """workflows/lead.yaml loads with its states, triggers, deadlines and escalation."""
     wf = load_file(default_workflows_dir() / "lead.yaml")
-    assert (wf.name, wf.version, wf.title) == ("lead", 2, "问题线索")
+    assert (wf.name, wf.version, wf.title) == ("lead", 3, "问题线索")
     assert wf.initial_state == "received"
     assert {s for s, d in wf.states.items() if d.final} == {"to_discipline", "merged"}
     assert wf.states["closed"].closed
     assert not wf.states["closed"].final
-    assert {s for s, d in wf.states.items() if d.pauses_clock} == {"returned", "suspended"}
+    assert {s for s, d in wf.states.items() if d.pauses_clock} == {"returned", "suspended",
+                                                                   "parked"}
+    assert wf.states["parked"].review == Duration(unit=DurationUnit.working_days, amount=20)
     assert wf.states["investigating"].deadline == Duration(unit=DurationUnit.working_days,
                                                            amount=30)
     assert wf.escalation.max_level == 3
     close = wf.transition("investigating", "close")
     assert close is not None
-    assert {f.name: f.kind for f in close.fields} == {"outcome": "enum", "conclusion": "text"}
+    assert {f.name: f.kind for f in close.fields} == {"outcome": "enum", "conclusion": "text",
+                                                      "disposal": "enum"}
     assert {f.name: f.stored for f in wf.transitions[1].fields} == {"reason": False}
-    assert set(wf.vocabularies) == {"channel", "category", "outcome", "reporter_kind"}
+    assert set(wf.vocabularies) == {"channel", "category", "outcome", "reporter_kind",
+                                    "disposal"}
     assert wf.declared
     assert wf.fields["channel"].choices[2] == Choice(value="letter", label="来信")
 
@@ -218,7 +222,7 @@ def test_shipped_lead_workflow_loads() -> None:
 def test_shipped_rectification_workflow_loads() -> None:
     """workflows/rectification.yaml loads with rejection leading back to rectifying."""
     wf = load_file(default_workflows_dir() / "rectification.yaml")
-    assert (wf.name, wf.version) == ("rectification", 2)
+    assert (wf.name, wf.version) == ("rectification", 3)
     assert wf.initial_state == "identified"
     reject = wf.transition("submitted", "reject")
     assert reject is not None

@@ -24,6 +24,8 @@ from tests.engine.helpers import events, item_row, jid
 
 LEAD_TEXT = (default_workflows_dir() / "lead.yaml").read_text("utf-8")
 V = parse_definition(LEAD_TEXT, "lead.yaml").version  # the shipped version
+RECTIFICATION_V = parse_definition(
+    (default_workflows_dir() / "rectification.yaml").read_text("utf-8"), "r.yaml").version
 # The next version adds a way to dismiss a lead right after receiving it (初核了结).
 LEAD_V2 = (LEAD_TEXT.replace(f"version: {V}", f"version: {V + 1}", 1)
            .replace("\ntransitions:\n", "\n  dismissed:\n    label: 初核了结\n    final: true\n"
@@ -53,7 +55,7 @@ def folder(tmp_path: Path, name: str, **files: str) -> Path:
 def test_loaded_definitions_are_stored_with_hash_and_body(rt: Runtime) -> None:
     """Each shipped workflow is stored by name and version with its exact body and SHA-256."""
     rows = stored(rt)
-    assert [(n, v) for n, v, _, _ in rows] == [("lead", V), ("rectification", V)]
+    assert [(n, v) for n, v, _, _ in rows] == [("lead", V), ("rectification", RECTIFICATION_V)]
     lead = rows[0]
     assert lead[3] == LEAD_TEXT
     assert lead[2] == hashlib.sha256(LEAD_TEXT.encode("utf-8")).hexdigest()

@@ -1,0 +1,198 @@
+"""`leadflow supervise issue|reply|accept|return|list` (督办) and `leadflow extension
+request|approve|refuse|list` (延期): the steps of docs/supervision.md as a user, through the
+same engine calls as the API, so the rules, audit events and notifications are the same."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from engine.deadlines import CHINA_TZ, refresh_overrides
+from engine.kernel import Actor
+from engine.org import actor_for_user, resolve_user
+from engine.runtime import Runtime, open_runtime
+from engine.settings import Settings
+from engine.storage import read_tx
+from engine.supervision import (
+    ExtensionRecord,
+    NoticeRecord,
+    accept_reply,
+    approve_extension,
+    issue_notice,
+    list_extensions,
+    list_notices,
+    refuse_extension,
+    reply_notice,
+    request_extension,
+    return_reply,
+)
+
+
+def _common(p: argparse.ArgumentParser, *ids: str) -> None:
+    p.add_argument("item", type=int, help="the item's id")
+    for name in ids:
+        p.add_argument(name, type=int, help=f"the {name}'s id")
+    p.add_argument("--as", dest="user", required=True, help="acting user: login or id")
+
+
+def register(sub: Any) -> None:
+    sp = sub.add_parser("supervise", help="督办: supervision notices on an item")
+    ssub = sp.add_subparsers(dest="step", required=True, metavar="STEP")
+    p = ssub.add_parser("issue", help="issue a notice: level, requirement, reply days")
+    _common(p)
+    p.add_argument("--level", required=True, help="a level code, e.g. general, yellow, red")
+    p.add_argument("--requirement", required=True)
+    p.add_argument("--days", type=int, help="working days to reply (the workflow's default)")
+    p.set_defaults(func=cmd_issue)
+    p = ssub.add_parser("reply", help="the unit's reply (反馈)")
+    _common(p, "notice")
+    p.add_argument("--text", required=True)
+    p.set_defaults(func=cmd_reply)
+    p = ssub.add_parser("accept", help="accept the reply")
+    _common(p, "notice")
+    p.add_argument("--comment", default="")
+    p.set_defaults(func=cmd_accept)
+    p = ssub.add_parser("return", help="send the reply back for a new one")
+    _common(p, "notice")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_return)
+    p = ssub.add_parser("list", help="the item's notices and extension requests")
+    _common(p)
+    p.set_defaults(func=cmd_list)
+
+    ep = sub.add_parser("extension", help="延期: extensions of an item's deadline")
+    esub = ep.add_subparsers(dest="step", required=True, metavar="STEP")
+    p = esub.add_parser("request", help="ask for more working days, with a reason")
+    _common(p)
+    p.add_argument("--days", type=int, required=True, help="working days asked for")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_request)
+    p = esub.add_parser("approve", help="grant a request (perhaps fewer days)")
+    _common(p, "extension")
+    p.add_argument("--days", type=int, help="working days granted (all those asked)")
+    p.add_argument("--comment", default="")
+    p.set_defaults(func=cmd_approve)
+    p = esub.add_parser("refuse", help="refuse a request, with a reason")
+    _common(p, "extension")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_refuse)
+    p = esub.add_parser("list", help="the item's notices and extension requests")
+    _common(p)
+    p.set_defaults(func=cmd_list)
+
+
+def _open(settings: Settings, args: argparse.Namespace) -> tuple[Runtime, Actor]:
+    """The runtime and the acting user; the caller disposes of `rt.db` when done (a
+    PostgreSQL connection left to the garbage collector is a warning, and a leak)."""
+    rt = open_runtime(settings.database_url, settings.workflows_dir)
+    try:
+        with read_tx(rt.db) as conn:
+            refresh_overrides(rt.calendar, conn)  # holidays an admin loaded count here too
+            actor = actor_for_user(conn, resolve_user(conn, args.user).id)
+    except BaseException:
+        rt.db.dispose()
+        raise
+    return rt, actor
+
+
+def _local(at: Any) -> str:
+    return str(at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")) if at else "-"
+
+
+def _notice(n: NoticeRecord) -> str:
+    return (f"notice {n.id} of item {n.item_id}: {n.level} ({n.level_label}) {n.state}, "
+            f"reply due {_local(n.reply_due_at)}, issued by {n.issuer_jurisdiction}")
+
+
+def _extension(e: ExtensionRecord) -> str:
+    days = f"{e.days_granted}/{e.days_asked}" if e.days_granted else f"{e.days_asked}"
+    moved = f" → {_local(e.new_due_at)}" if e.new_due_at else ""
+    return (f"extension {e.id} of item {e.item_id} ({e.item_state}): {e.state}, {days} "
+            f"working days, due {_local(e.original_due_at)}{moved}")
+
+
+def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_notice(issue_notice(rt, actor=actor, item_id=args.item, level=args.level,
+                                   requirement=args.requirement, reply_days=args.days)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_notice(reply_notice(rt, actor=actor, item_id=args.item, notice_id=args.notice,
+                                   reply=args.text)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_notice(accept_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
+                                   comment=args.comment)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_notice(return_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
+                                   reason=args.reason)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_extension(request_extension(rt, actor=actor, item_id=args.item,
+                                           working_days=args.days, reason=args.reason)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_extension(approve_extension(rt, actor=actor, item_id=args.item,
+                                           extension_id=args.extension, working_days=args.days,
+                                           comment=args.comment)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_refuse(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        print(_extension(refuse_extension(rt, actor=actor, item_id=args.item,
+                                          extension_id=args.extension, reason=args.reason)))
+    finally:
+        rt.db.dispose()
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    rt, actor = _open(settings, args)
+    try:
+        notices, extensions = (list_notices(rt, actor, args.item),
+                               list_extensions(rt, actor, args.item))
+        for n in notices:
+            print(_notice(n))
+        for e in extensions:
+            print(_extension(e))
+        if not notices and not extensions:
+            print(f"item {args.item}: no supervision notices, no extension requests")
+    finally:
+        rt.db.dispose()
+    return 0
