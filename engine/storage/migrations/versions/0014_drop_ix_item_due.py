@@ -1,8 +1,8 @@
 """drop ix_item_due: ix_item_due_id (due_at, id) serves every query it served; add
 ix_audit_trigger_at
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 An index on due_at alone is a prefix of ix_item_due_id: the planner can use the wider one
 for every range or order on due_at, and each item write paid for both. The performance
 report counts one trigger's events in a period (acceptances): by (trigger, at) that is a
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0013'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
