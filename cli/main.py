@@ -72,6 +72,9 @@ def _module(name: str) -> ModuleType:
     if name == "backup":
         from cli import backup
         return backup
+    if name == "supervision":
+        from cli import supervision
+        return supervision
     raise KeyError(name)
 
 

@@ -18,7 +18,8 @@ from tests.fixtures.api import BOOTSTRAP, DC_HANDLER, DC_OFFICE, SECRET, SUPERVI
 def investigating(api: Api) -> int:
     lead = api.create_lead(who=DC_OFFICE, jurisdiction="510101")
     assert api.fire(lead["id"], "transfer", DC_OFFICE, {"unit": "dc-police"}).status_code == 200
-    assert api.fire(lead["id"], "accept", DC_HANDLER).status_code == 200
+    assert api.fire(lead["id"], "accept", DC_HANDLER,
+                    {"disposal": "preliminary_check"}).status_code == 200
     return int(lead["id"])
 
 

@@ -20,10 +20,11 @@ from engine.storage import EVENT, ITEM, SCHEDULE
 from tests.engine.helpers import events, item_row, jid
 
 OFFICE = "市办-线索组"
-CLOSE = {"outcome": "unfounded", "conclusion": "查无实据"}
+CLOSE = {"outcome": "unfounded", "conclusion": "查无实据", "disposal": "dismiss"}
+ACCEPT = {"disposal": "preliminary_check"}
 POOL = 3
 MOVES: list[tuple[str, dict[str, Any]]] = [
-    ("transfer", {"unit": "city-police"}), ("accept", {}), ("suspend", {"reason": "等待鉴定"}),
+    ("transfer", {"unit": "city-police"}), ("accept", ACCEPT), ("suspend", {"reason": "等待鉴定"}),
     ("resume", {}), ("close", CLOSE), ("reopen", {"reason": "出现新证据"}),
     ("return_for_info", {"reason": "缺材料"}), ("resubmit", {}),
     ("close", {}),                      # InvalidData: required fields missing
@@ -131,7 +132,7 @@ def test_a_failing_move_does_not_sink_the_others(rt: Runtime,
         Move(item_id=b, trigger="close", data=CLOSE),          # not from `received`
         Move(item_id=c, trigger="transfer", data={}),          # unit is required
         Move(item_id=10**6, trigger="accept"),
-        Move(item_id=a, trigger="accept"),                     # follows the transfer
+        Move(item_id=a, trigger="accept", data=ACCEPT),        # follows the transfer
     ])
     assert [type(o) for o in out[1:4]] == [TransitionRefused, InvalidData, NotFound]
     assert seen == [a]

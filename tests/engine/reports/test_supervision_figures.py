@@ -52,7 +52,8 @@ def extended_march(rt: Runtime, clock: ManualClock, actors: dict[str, Actor]) ->
     reply_notice(rt, actor=handler, item_id=f, notice_id=notices[f], reply="已签收")
     clock.set(cst(3, 11))
     for item in (e, f):
-        apply(rt, actor=handler, item_id=item, trigger="accept", data={})
+        apply(rt, actor=handler, item_id=item, trigger="accept",
+              data={"disposal": "preliminary_check"})
     clock.set(cst(3, 12))
     for item in (e, f):
         apply(rt, actor=handler, item_id=item, trigger="close", data=CLOSE)

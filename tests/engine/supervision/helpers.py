@@ -21,7 +21,8 @@ def investigating_lead(rt: Runtime, actors: dict[str, Actor], title: str = "çº¿ç
                           title=title, data={"channel": "letter", "category": "law_enforcement"}
                           ).item_id
     apply(rt, actor=office, item_id=item_id, trigger="transfer", data={"unit": "dc-police"})
-    apply(rt, actor=handler, item_id=item_id, trigger="accept")
+    apply(rt, actor=handler, item_id=item_id, trigger="accept",
+          data={"disposal": "preliminary_check"})
     return item_id
 
 

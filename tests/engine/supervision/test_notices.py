@@ -114,6 +114,7 @@ def test_a_closed_item_takes_no_notice(rt: Runtime, actors: dict[str, Actor]) ->
     office, handler = actors["东城办-联络员"], actors["东城公安-承办人"]
     item_id = investigating_lead(rt, actors)
     apply(rt, actor=handler, item_id=item_id, trigger="close",
-          data={"outcome": "unfounded", "conclusion": "经核查不属实"})
+          data={"outcome": "unfounded", "conclusion": "经核查不属实",
+                "disposal": "dismiss"})
     _refused(rt, TransitionRefused, lambda: issue_notice(
         rt, actor=office, item_id=item_id, level="general", requirement="x"))
