@@ -8,14 +8,12 @@ from __future__ import annotations
 import argparse
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-
-from cli.database import require_database
 from engine.errors import ConfigError
-from engine.items import verify_all
-from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
 
 PG_BACKUP = "pg_dump --format=custom --no-owner --file={file} \"$DATABASE_URL\""
 PG_RESTORE = ("pg_restore --clean --if-exists --no-owner --single-transaction "
@@ -34,6 +32,8 @@ def register(sub: Any) -> None:
 
 
 def _sqlite_path(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     return parsed.database if parsed.get_backend_name() == "sqlite" else None
 
@@ -48,6 +48,8 @@ def copy_sqlite(source: str, target: str) -> None:
 
 
 def _verified(url: str) -> int:
+    from engine.items import verify_all
+
     report = verify_all(url, workers=1)
     print(f"verify: {report.items} item(s), {report.events} event(s): "
           + ("all chains verify" if report.ok else f"{len(report.broken)} broken chain(s)"))
@@ -55,6 +57,8 @@ def _verified(url: str) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.database import require_database
+
     db = _sqlite_path(settings.database_url)
     if db is None:
         print("PostgreSQL: back up with\n  " + PG_BACKUP.format(file=args.file)

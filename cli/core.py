@@ -8,22 +8,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.database import require_database
 from engine.errors import DefinitionError, InvalidData
 from engine.kernel import SystemClock
-from engine.org import (
-    actor_for_user,
-    jurisdiction_by_code,
-    load_org,
-    read_org_file,
-    resolve_user,
-)
-from engine.runtime import load_workflows, open_runtime
-from engine.settings import Settings
-from engine.storage import make_engine, read_tx, upgrade, write_tx
-from engine.workflow import available_triggers, load_dir, load_file, mermaid, registry_from_db
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -102,6 +93,9 @@ def _json_object(text: str, flag: str = "--data") -> dict[str, Any]:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.runtime import load_workflows
+    from engine.storage import make_engine, upgrade
+
     db = make_engine(settings.database_url)
     upgrade(db)
     for line in load_workflows(db, settings.workflows_dir, SystemClock()):
@@ -116,6 +110,8 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.workflow import load_dir, load_file
+
     path: Path = args.path or settings.workflows_dir
     if not path.exists():
         print(f"error: {path} does not exist; give a folder of *.yaml workflow files or "
@@ -138,6 +134,10 @@ def cmd_workflows_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_workflows_diagram(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.database import require_database
+    from engine.storage import make_engine, read_tx
+    from engine.workflow import load_dir, mermaid, registry_from_db
+
     if args.version is None:
         defs = {d.name: d for d in load_dir(settings.workflows_dir)}
         if args.name not in defs:
@@ -155,6 +155,9 @@ def cmd_workflows_diagram(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_org_load(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.org import load_org, read_org_file
+    from engine.storage import make_engine, write_tx
+
     doc = read_org_file(args.file)
     db = make_engine(settings.database_url)  # main() checked it exists and is initialised
     with write_tx(db) as conn:
@@ -188,6 +191,9 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
     from engine.items import create_item
+    from engine.org import actor_for_user, jurisdiction_by_code, resolve_user
+    from engine.runtime import open_runtime
+    from engine.storage import read_tx
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:
@@ -201,6 +207,9 @@ def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
     from engine.items import apply
+    from engine.org import actor_for_user, resolve_user
+    from engine.runtime import open_runtime
+    from engine.storage import read_tx
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:
@@ -216,6 +225,10 @@ def cmd_items_show(args: argparse.Namespace, settings: Settings) -> int:
     """The triggers come from the engine's one policy, as in the API's item view and in a
     refusal, so the three lists never disagree."""
     from engine.items import get_item
+    from engine.org import actor_for_user
+    from engine.runtime import open_runtime
+    from engine.storage import read_tx
+    from engine.workflow import available_triggers
 
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:

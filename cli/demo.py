@@ -8,22 +8,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from engine.items import apply, create_item
 from engine.kernel import Actor
-from engine.org import (
-    actor_for_user,
-    jurisdiction_by_code,
-    load_org,
-    read_org_file,
-    rotate_tokens,
-    set_password,
-)
-from engine.runtime import Runtime
-from engine.settings import Settings
-from engine.storage import ITEM, USER, read_tx, write_tx
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
+    from engine.settings import Settings
 
 # lead v3: sending a lead to investigation records how it is disposed of (处置方式)
 ACCEPT = {"disposal": "preliminary_check"}
@@ -55,6 +46,11 @@ class DemoReport:
 def prepare_demo(rt: Runtime, settings: Settings, org: Path) -> DemoReport:
     """Load the org, create demo items on an empty database, and issue every user a fresh
     token (old ones are revoked: tokens are stored only hashed, so they cannot be re-shown)."""
+    from sqlalchemy import func, select
+
+    from engine.org import load_org, read_org_file, rotate_tokens, set_password
+    from engine.storage import ITEM, USER, read_tx, write_tx
+
     now = rt.clock.now()
     secret = settings.secret.get_secret_value()
     with write_tx(rt.db) as conn:
@@ -76,6 +72,12 @@ def prepare_demo(rt: Runtime, settings: Settings, org: Path) -> DemoReport:
 
 
 def _demo_items(rt: Runtime) -> int:
+    from sqlalchemy import select
+
+    from engine.items import apply, create_item
+    from engine.org import actor_for_user, jurisdiction_by_code
+    from engine.storage import USER, read_tx
+
     with read_tx(rt.db) as conn:
         users = {r.name: actor_for_user(conn, r.id)
                  for r in conn.execute(select(USER.c.id, USER.c.name)).all()}

@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-from engine.intake import IdentityCipher, generate_key, import_leads, read_import_file
-from engine.logs import configure
-from engine.org import actor_for_user, resolve_user
-from engine.runtime import Runtime, open_runtime
-from engine.settings import Settings
-from engine.storage import read_tx
+if TYPE_CHECKING:
+    from engine.intake import IdentityCipher
+    from engine.runtime import Runtime
+    from engine.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -39,6 +34,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_import_leads(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.intake import IdentityCipher
+    from engine.logs import configure
+    from engine.runtime import open_runtime
+
     if settings.log_format == "console" and settings.log_level.lower() == "info":
         # a person at a terminal: one bar and the bad rows, not an item_created line per row
         configure(settings.log_format, "warning")
@@ -50,6 +49,13 @@ def cmd_import_leads(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(rt: Runtime, args: argparse.Namespace, cipher: IdentityCipher | None) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from engine.intake import import_leads, read_import_file
+    from engine.org import actor_for_user, resolve_user
+    from engine.storage import read_tx
+
     with read_tx(rt.db) as conn:
         actor = actor_for_user(conn, resolve_user(conn, args.user).id)
     file = read_import_file(args.file)
@@ -99,5 +105,7 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def cmd_identity_new_key(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.intake import generate_key
+
     print(generate_key())
     return 0

@@ -13,14 +13,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
-
-from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
 from engine.errors import ConfigError, LeadflowError
-from engine.logs import configure
-from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
 
 MODULE_NAMES = ("core", "serve", "intake", "scheduler", "users", "transparency", "reports",
                 "backup", "supervision")
@@ -114,6 +112,10 @@ def _name_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from pydantic import ValidationError
+
+    from engine.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -134,6 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"leadflow {args.command}: {problem}", file=sys.stderr)
         return 2
+    # Imported only once a command runs: `--help` and usage errors stop above without
+    # SQLAlchemy, pydantic or structlog (start-up; tests/cli/test_startup_imports.py).
+    from sqlalchemy.exc import OperationalError
+
+    from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
+    from engine.logs import configure
+
     try:
         settings = _settings(args)
         configure(settings.log_format, settings.log_level)

@@ -8,29 +8,20 @@ import json
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-from engine.deadlines import refresh_overrides
 from engine.errors import InvalidData
 from engine.kernel import Actor
-from engine.org import actor_for_user
-from engine.reports import (
-    ExportRecord,
-    Figure,
-    Performance,
-    Period,
-    export_ledger,
-    export_monthly,
-    parse_period,
-    performance_report,
-)
-from engine.runtime import Runtime, open_runtime
-from engine.settings import Settings
-from engine.storage import read_tx
-from engine.transparency import latest_checkpoint_line
+
+if TYPE_CHECKING:
+    from engine.reports import (
+        ExportRecord,
+        Figure,
+        Performance,
+        Period,
+    )
+    from engine.runtime import Runtime
+    from engine.settings import Settings
 
 
 def add_period_arguments(p: argparse.ArgumentParser) -> None:
@@ -66,6 +57,10 @@ def register(sub: Any) -> None:
 
 
 def runtime(settings: Settings) -> Runtime:
+    from engine.deadlines import refresh_overrides
+    from engine.runtime import open_runtime
+    from engine.storage import read_tx
+
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with read_tx(rt.db) as conn:
         refresh_overrides(rt.calendar, conn)
@@ -73,16 +68,23 @@ def runtime(settings: Settings) -> Runtime:
 
 
 def _actor(rt: Runtime, args: argparse.Namespace) -> Actor:
+    from engine.org import actor_for_user
+    from engine.storage import read_tx
+
     with read_tx(rt.db) as conn:
         return actor_for_user(conn, args.user)
 
 
 def _period(args: argparse.Namespace) -> Period:
+    from engine.reports import parse_period
+
     return parse_period(month=args.month, quarter=args.quarter, date_from=args.date_from,
                         date_to=args.date_to)
 
 
 def report_from_args(rt: Runtime, args: argparse.Namespace) -> Performance:
+    from engine.reports import performance_report
+
     actor, period = _actor(rt, args), _period(args)
     return performance_report(rt, actor, period=period, workflow=args.workflow,
                               jurisdiction_code=args.jurisdiction)
@@ -111,6 +113,9 @@ def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
 
 def _checkpoint(rt: Runtime) -> str | None:
     """The transparency log's latest checkpoint, for the file's title block."""
+    from engine.storage import read_tx
+    from engine.transparency import latest_checkpoint_line
+
     with read_tx(rt.db) as conn:
         return latest_checkpoint_line(conn)
 
@@ -121,6 +126,11 @@ def _done(record: ExportRecord, output: Path) -> int:
 
 
 def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from engine.reports import export_ledger
+
     if args.workflow is None:
         raise InvalidData("--workflow is required (lead or rectification)",
                           fields={"workflow": "lead | rectification"})
@@ -141,6 +151,8 @@ def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export_monthly(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.reports import export_monthly
+
     rt = runtime(settings)
     with args.output.open("wb") as out:
         record = export_monthly(rt, _actor(rt, args), out, period=_period(args),

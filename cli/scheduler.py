@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.deadlines import (
-    ChinaCalendar,
-    Step,
-    calendar_warnings,
-    parse_override_file,
-    read_overrides,
-    read_published_years,
-    refresh_overrides,
-    store_overrides,
-)
-from engine.runtime import Runtime, open_runtime
-from engine.scheduling import daily_digest, deliver_pending, run_forever, run_sweep, weekly_summary
-from engine.settings import Settings
-from engine.storage import read_tx, write_tx
-from engine.transparency import LogConfig
+if TYPE_CHECKING:
+    from engine.deadlines import (
+        Step,
+    )
+    from engine.runtime import Runtime
+    from engine.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -70,6 +61,10 @@ def register(sub: Any) -> None:
 
 
 def _runtime(settings: Settings) -> Runtime:
+    from engine.deadlines import refresh_overrides
+    from engine.runtime import open_runtime
+    from engine.storage import read_tx
+
     rt = open_runtime(settings.database_url, settings.workflows_dir,
                       migrate=settings.migrate_on_start)
     with read_tx(rt.db) as conn:
@@ -86,6 +81,8 @@ def _sweep_usage(args: argparse.Namespace) -> str | None:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.scheduling import run_sweep
+
     rt = _runtime(settings)
 
     def show(item_id: int, step: Step) -> None:
@@ -99,6 +96,9 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.scheduling import run_forever
+    from engine.transparency import LogConfig
+
     rt = _runtime(settings)
     print(f"scheduler running (sweep every {settings.sweep_interval_seconds} s); "
           "Ctrl-C to stop", flush=True)
@@ -108,6 +108,8 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.scheduling import daily_digest, weekly_summary
+
     rt = _runtime(settings)
     report = daily_digest(rt) if args.kind == "daily" else weekly_summary(rt)
     print(f"{report.kind} digest {report.period}: produced for {report.produced} "
@@ -116,6 +118,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_webhooks_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.scheduling import deliver_pending
+
     report = deliver_pending(_runtime(settings))
     print(f"delivered {report.delivered}, retrying {report.retrying}, gave up "
           f"{report.gave_up}, deferred {report.deferred}")
@@ -123,6 +127,9 @@ def cmd_webhooks_deliver(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.deadlines import ChinaCalendar, parse_override_file, store_overrides
+    from engine.storage import write_tx
+
     loaded = parse_override_file(args.file)
     rt = _runtime(settings)
     with write_tx(rt.db) as conn:
@@ -142,6 +149,9 @@ def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar_list(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.deadlines import read_overrides, read_published_years
+    from engine.storage import read_tx
+
     rt = _runtime(settings)
     with read_tx(rt.db) as conn:
         days = read_overrides(conn)
@@ -156,6 +166,8 @@ def cmd_calendar_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calendar_check(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.deadlines import calendar_warnings
+
     rt = _runtime(settings)
     warnings = calendar_warnings(rt.calendar, rt.clock.now())
     for w in warnings:

@@ -8,24 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.demo import DEMO_PASSWORD, DEMO_VARIABLES, EXAMPLE_ORG, prepare_demo, write_tokens_file
-from engine.org import (
-    actor_for_user,
-    issue_token,
-    resolve_user,
-    revoke_token,
-    rotate_tokens,
-)
-from engine.runtime import Runtime, open_runtime
-from engine.settings import Settings
-from engine.storage import write_tx
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
+    from engine.settings import Settings
 
 DEMO_TOKENS = Path("var") / "demo-tokens.sh"
 
 
 def register(sub: Any) -> None:
+    from cli.demo import EXAMPLE_ORG
+
     s = sub.add_parser("serve", help="serve the HTTP API (creates/upgrades the database)")
     s.add_argument("--host", help="default: LEADFLOW_HOST or 127.0.0.1")
     s.add_argument("--port", type=int, help="default: LEADFLOW_PORT or 8000")
@@ -79,6 +73,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.demo import DEMO_PASSWORD, DEMO_VARIABLES, prepare_demo, write_tokens_file
+    from engine.runtime import open_runtime
+
     host, port = _listen(args, settings)
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     report = prepare_demo(rt, settings, args.org)
@@ -101,6 +98,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tokens_issue(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.org import actor_for_user, issue_token, resolve_user, rotate_tokens
+    from engine.runtime import open_runtime
+    from engine.storage import write_tx
+
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     secret, now = settings.secret.get_secret_value(), rt.clock.now()
     with write_tx(rt.db) as conn:
@@ -113,6 +114,10 @@ def cmd_tokens_issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.org import revoke_token
+    from engine.runtime import open_runtime
+    from engine.storage import write_tx
+
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     with write_tx(rt.db) as conn:
         revoke_token(conn, token_id=args.token_id, now=rt.clock.now())

@@ -5,27 +5,17 @@ same engine calls as the API, so the rules, audit events and notifications are t
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.deadlines import CHINA_TZ, refresh_overrides
 from engine.kernel import Actor
-from engine.org import actor_for_user, resolve_user
-from engine.runtime import Runtime, open_runtime
-from engine.settings import Settings
-from engine.storage import read_tx
-from engine.supervision import (
-    ExtensionRecord,
-    NoticeRecord,
-    accept_reply,
-    approve_extension,
-    issue_notice,
-    list_extensions,
-    list_notices,
-    refuse_extension,
-    reply_notice,
-    request_extension,
-    return_reply,
-)
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
+    from engine.settings import Settings
+    from engine.supervision import (
+        ExtensionRecord,
+        NoticeRecord,
+    )
 
 
 def _common(p: argparse.ArgumentParser, *ids: str) -> None:
@@ -84,6 +74,11 @@ def register(sub: Any) -> None:
 def _open(settings: Settings, args: argparse.Namespace) -> tuple[Runtime, Actor]:
     """The runtime and the acting user; the caller disposes of `rt.db` when done (a
     PostgreSQL connection left to the garbage collector is a warning, and a leak)."""
+    from engine.deadlines import refresh_overrides
+    from engine.org import actor_for_user, resolve_user
+    from engine.runtime import open_runtime
+    from engine.storage import read_tx
+
     rt = open_runtime(settings.database_url, settings.workflows_dir)
     try:
         with read_tx(rt.db) as conn:
@@ -96,6 +91,8 @@ def _open(settings: Settings, args: argparse.Namespace) -> tuple[Runtime, Actor]
 
 
 def _local(at: Any) -> str:
+    from engine.deadlines import CHINA_TZ
+
     return str(at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")) if at else "-"
 
 
@@ -112,6 +109,8 @@ def _extension(e: ExtensionRecord) -> str:
 
 
 def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import issue_notice
+
     rt, actor = _open(settings, args)
     try:
         print(_notice(issue_notice(rt, actor=actor, item_id=args.item, level=args.level,
@@ -122,6 +121,8 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import reply_notice
+
     rt, actor = _open(settings, args)
     try:
         print(_notice(reply_notice(rt, actor=actor, item_id=args.item, notice_id=args.notice,
@@ -132,6 +133,8 @@ def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import accept_reply
+
     rt, actor = _open(settings, args)
     try:
         print(_notice(accept_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
@@ -142,6 +145,8 @@ def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import return_reply
+
     rt, actor = _open(settings, args)
     try:
         print(_notice(return_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
@@ -152,6 +157,8 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import request_extension
+
     rt, actor = _open(settings, args)
     try:
         print(_extension(request_extension(rt, actor=actor, item_id=args.item,
@@ -162,6 +169,8 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import approve_extension
+
     rt, actor = _open(settings, args)
     try:
         print(_extension(approve_extension(rt, actor=actor, item_id=args.item,
@@ -173,6 +182,8 @@ def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_refuse(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import refuse_extension
+
     rt, actor = _open(settings, args)
     try:
         print(_extension(refuse_extension(rt, actor=actor, item_id=args.item,
@@ -183,6 +194,8 @@ def cmd_refuse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.supervision import list_extensions, list_notices
+
     rt, actor = _open(settings, args)
     try:
         notices, extensions = (list_notices(rt, actor, args.item),

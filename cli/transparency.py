@@ -10,32 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import CheckpointRejected, ConfigError
 from engine.kernel import SystemClock
-from engine.runtime import open_runtime
-from engine.settings import Settings
-from engine.storage import make_engine, snapshot_tx
-from engine.transparency import (
-    LogConfig,
-    LogReport,
-    Verifier,
-    check_consistency_offline,
-    check_inclusion_offline,
-    check_log,
-    decode_hash,
-    event_leaf_hash,
-    generate_key,
-    make_checkpoint,
-    open_log_checkpoint,
-    parse_log_key,
-    parse_signer,
-    sequence,
-    witness_once,
-)
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
+    from engine.transparency import (
+        LogReport,
+        Verifier,
+    )
 
 WITNESS_TIMEOUT_S = 30
 
@@ -101,6 +86,8 @@ def _read(path: Path, what: str) -> str:
 
 
 def cmd_keys_new(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.transparency import generate_key
+
     name = args.name or settings.tlog_origin or "leadflow"
     try:
         signer, verifier = generate_key(name)
@@ -114,6 +101,9 @@ def cmd_keys_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.runtime import open_runtime
+    from engine.transparency import LogConfig, make_checkpoint, sequence
+
     config = LogConfig.from_settings(settings)
     config.require_signer()  # before touching the database
     rt = open_runtime(settings.database_url, settings.workflows_dir)
@@ -132,6 +122,10 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_witness(args: argparse.Namespace, settings: Settings) -> int:
+    import httpx
+
+    from engine.transparency import parse_log_key, parse_signer, witness_once
+
     try:
         signer = parse_signer(_value(args.key, "the witness key"))
     except ValueError:
@@ -152,6 +146,14 @@ def cmd_witness(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_verify_proof(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.transparency import (
+        check_consistency_offline,
+        check_inclusion_offline,
+        decode_hash,
+        event_leaf_hash,
+        parse_log_key,
+    )
+
     log_key = parse_log_key(_value(args.log_key, "the log key"), "--log-key")
     checkpoint = _read(args.checkpoint, "checkpoint")
     if args.inclusion is not None:
@@ -177,6 +179,8 @@ def _json(path: Path) -> Any:
 
 
 def _log_key(args: argparse.Namespace, settings: Settings) -> Verifier:
+    from engine.transparency import LogConfig, parse_log_key
+
     if args.log_key:
         return parse_log_key(_value(args.log_key, "the log key"), "--log-key")
     verifier = LogConfig.from_settings(settings).verifier
@@ -189,6 +193,9 @@ def _log_key(args: argparse.Namespace, settings: Settings) -> Verifier:
 def verify_log(args: argparse.Namespace, settings: Settings) -> bool:
     """`leadflow verify --checkpoint FILE`: print every problem the log has against the
     checkpoint; whether there is none. A checkpoint not signed by the log key is refused."""
+    from engine.storage import make_engine, snapshot_tx
+    from engine.transparency import check_log, open_log_checkpoint
+
     key = _log_key(args, settings)
     body = open_log_checkpoint(_read(args.checkpoint, "checkpoint"), [key])
     db = make_engine(settings.database_url)

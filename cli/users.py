@@ -9,14 +9,12 @@ import argparse
 import getpass
 import secrets
 import sys
-from typing import Any
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from engine.kernel import SystemClock
-from engine.org import MIN_LENGTH, password_problem, resolve_user, set_password
-from engine.settings import Settings
-from engine.storage import JUR, PASSWORD, UNIT, USER, make_engine, read_tx, upgrade, write_tx
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -38,6 +36,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from engine.storage import JUR, PASSWORD, UNIT, USER, make_engine, read_tx, upgrade
+
     db = make_engine(settings.database_url)
     upgrade(db)
     with read_tx(db) as conn:
@@ -60,6 +62,8 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_password(args: argparse.Namespace, login: str | None) -> str | None:
+    from engine.org import MIN_LENGTH, password_problem
+
     if args.generate:
         return secrets.token_urlsafe(12)
     if args.stdin:
@@ -76,6 +80,9 @@ def _read_password(args: argparse.Namespace, login: str | None) -> str | None:
 
 
 def cmd_users_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    from engine.org import resolve_user, set_password
+    from engine.storage import make_engine, read_tx, upgrade, write_tx
+
     db = make_engine(settings.database_url)
     upgrade(db)
     with read_tx(db) as conn:

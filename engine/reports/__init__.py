@@ -1,6 +1,8 @@
 """Reports: the performance figures of a period (every one with numerator and denominator),
 their Chinese labels taken from the workflow definitions, the periods they cover."""
 
+# Eager, unlike the other parts' faces: `figures` and `performance` name both a function and
+# its module, and a module imported directly would then shadow the lazily resolved name.
 from engine.reports.exports import MONTHLY_HEADERS, export_ledger, export_monthly
 from engine.reports.figures import Counts, Figure, figures
 from engine.reports.gauges import DatabaseCollector

@@ -2,27 +2,32 @@
 and its problems (file, line, fix), the compiled `transitions` machines that only decide, the
 policy of what an actor may fire now, and the registry of stored definition versions."""
 
-from engine.workflow.fields import KINDS, Choice, FieldSpec, is_blank
-from engine.workflow.loader import (
-    ANNOTATION_TRIGGERS,
-    SUPERVISION_TRIGGERS,
-    SYSTEM_TRIGGERS,
-    default_workflows_dir,
-    load_dir,
-    load_file,
-)
-from engine.workflow.machines import decide, mermaid
-from engine.workflow.model import (
-    Condition,
-    EscalationDef,
-    LightsDef,
-    StateDef,
-    TransitionDef,
-    WorkflowDef,
-)
-from engine.workflow.policy import all_triggers, available_triggers
-from engine.workflow.registry import Registry, registry_from_db, store_definitions
-from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.workflow.fields import KINDS, Choice, FieldSpec, is_blank
+    from engine.workflow.loader import (
+        ANNOTATION_TRIGGERS,
+        SUPERVISION_TRIGGERS,
+        SYSTEM_TRIGGERS,
+        default_workflows_dir,
+        load_dir,
+        load_file,
+    )
+    from engine.workflow.machines import decide, mermaid
+    from engine.workflow.model import (
+        Condition,
+        EscalationDef,
+        LightsDef,
+        StateDef,
+        TransitionDef,
+        WorkflowDef,
+    )
+    from engine.workflow.policy import all_triggers, available_triggers
+    from engine.workflow.registry import Registry, registry_from_db, store_definitions
+    from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
 
 __all__ = [
     "ANNOTATION_TRIGGERS",
@@ -52,3 +57,46 @@ __all__ = [
     "registry_from_db",
     "store_definitions",
 ]
+
+# PEP 562: a name's module is imported when the name is first asked for, so a caller
+# (or `leadflow --help`) pays only for the modules it uses. mypy sees the imports above;
+# __getattr__ is hidden from it so that a misspelt name stays an error.
+_MODULE_OF = {
+    "KINDS": "fields", "Choice": "fields", "FieldSpec": "fields", "is_blank": "fields",
+    "ANNOTATION_TRIGGERS": "loader", "SUPERVISION_TRIGGERS": "loader",
+    "SYSTEM_TRIGGERS": "loader", "default_workflows_dir": "loader", "load_dir": "loader",
+    "load_file": "loader",
+    "decide": "machines", "mermaid": "machines",
+    "Condition": "model", "EscalationDef": "model", "LightsDef": "model", "StateDef": "model",
+    "TransitionDef": "model", "WorkflowDef": "model",
+    "all_triggers": "policy", "available_triggers": "policy",
+    "Registry": "registry", "registry_from_db": "registry", "store_definitions": "registry",
+    "ExtensionRule": "supervision", "NoticeLevel": "supervision",
+    "SupervisionDef": "supervision",
+}
+
+if not TYPE_CHECKING:
+    def __getattr__(name: str) -> object:
+        if name not in _MODULE_OF:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_module(_MODULE_OF[name]), name)
+        globals()[name] = value
+        return value
+
+    def _module(name: str) -> object:
+        """Import one module of the part, explicitly (tests/test_layering.py)."""
+        if name == "fields":
+            import engine.workflow.fields as module
+        elif name == "loader":
+            import engine.workflow.loader as module
+        elif name == "machines":
+            import engine.workflow.machines as module
+        elif name == "model":
+            import engine.workflow.model as module
+        elif name == "policy":
+            import engine.workflow.policy as module
+        elif name == "registry":
+            import engine.workflow.registry as module
+        elif name == "supervision":
+            import engine.workflow.supervision as module
+        return module
