@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, Text, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Select, String, Text, select, type_coerce
 
 from engine.kernel import Actor, event_body, timestamp
 from engine.org import subtree_ids_query
@@ -91,8 +91,26 @@ def _rows(conn: Connection, where: list[ColumnElement[bool]], batch: int) -> Ite
         type_coerce(EVENT.c.data, Text), EVENT.c.comment, EVENT.c.workflow,
         EVENT.c.workflow_version, EVENT.c.prev_hash, EVENT.c.hash,
     ).where(*where).order_by(EVENT.c.item_id, EVENT.c.seq)
+    if conn.dialect.name == "sqlite":
+        yield from _driver_rows(conn, q, batch)
+        return
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
     yield from result
+
+
+def _driver_rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[tuple[Any, ...]]:
+    """SQLite: the rows as the driver's plain tuples, from its own cursor in the caller's
+    transaction: SQLAlchemy's Row per event cost a quarter of verifying. Every column is
+    read as stored (no type processors: the selection above coerces `at` and `data`)."""
+    compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(str(compiled), [params[name] for name in compiled.positiontup or ()])
+        while rows := cur.fetchmany(batch):
+            yield from rows
+    finally:
+        cur.close()
 
 
 def _at_text(stored: datetime | str) -> str:

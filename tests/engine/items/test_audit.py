@@ -155,3 +155,35 @@ def test_only_the_tampered_item_is_reported(rt: Runtime, actors: dict[str, Actor
     with read_tx(rt.db) as conn:
         assert verify(conn, item_ids=[good.item_id]).ok
         assert not verify(conn, item_ids=[bad.item_id]).ok
+
+
+def test_sqlite_reads_the_events_on_the_driver_cursor(
+        rt: Runtime, actors: dict[str, Actor]) -> None:
+    """On SQLite the events reach verify() as the driver's tuples, not through SQLAlchemy's
+    statement execution and Row objects (a quarter of its time); the scoped selections
+    (ids, a jurisdiction's subtree) still bind their parameters."""
+    from sqlalchemy import event
+
+    if is_postgres(rt.db):
+        pytest.skip("PostgreSQL streams through SQLAlchemy's server-side cursor")
+    one, two = closed_lead(rt, actors), closed_lead(rt, actors)
+    seen: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_a: Any) -> None:
+        seen.append(statement)
+
+    event.listen(rt.db, "before_cursor_execute", record)
+    try:
+        with read_tx(rt.db) as conn:
+            everything = verify(conn)
+            chosen = verify(conn, item_ids=[two.item_id])
+            city = verify(conn, jurisdiction_id=jid(rt, "5101"))
+            county = verify(conn, jurisdiction_id=jid(rt, "510101"))
+    finally:
+        event.remove(rt.db, "before_cursor_execute", record)
+    assert [s for s in seen if "audit_event" in s] == []
+    assert (everything.events, chosen.events, city.events, county.events) == (8, 4, 8, 0)
+    assert everything.ok
+    assert chosen.ok
+    assert (chosen.items, city.items) == (1, 2)
+    assert one.item_id != two.item_id
