@@ -187,3 +187,33 @@ def test_sqlite_reads_the_events_on_the_driver_cursor(
     assert chosen.ok
     assert (chosen.items, city.items) == (1, 2)
     assert one.item_id != two.item_id
+
+
+def test_a_remembered_payload_still_catches_an_altered_event(
+        rt: Runtime, actors: dict[str, Actor]) -> None:
+    """verify() remembers the canonical text of payloads it has seen; two items sharing the
+    same payloads, one of them altered to another already-seen payload, is still caught."""
+    good, bad = closed_lead(rt, actors), closed_lead(rt, actors)
+    # event 2 (transfer, {"unit": ...}) gets event 3's payload, which verify has seen
+    with read_tx(rt.db) as conn:
+        accept_data = conn.execute(EVENT.select().where(of_event(good.item_id, 3))).one().data
+    tamper(rt, update(EVENT).where(of_event(bad.item_id, 2)).values(data=accept_data))
+    (b,) = broken(rt)
+    assert (b.item_id, b.seq) == (bad.item_id, 2)
+    assert "content does not match its hash" in b.reason
+
+
+def test_each_stored_payload_is_decoded_once(rt: Runtime, actors: dict[str, Actor],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two leads with the same payloads: verify() decodes each distinct stored text once
+    (SQLite; PostgreSQL's driver hands over decoded payloads)."""
+    import engine.items.audit as audit
+
+    closed_lead(rt, actors), closed_lead(rt, actors)
+    decoded: list[Any] = []
+    real = audit.json.loads
+    monkeypatch.setattr(audit.json, "loads", lambda s: decoded.append(s) or real(s))
+    with read_tx(rt.db) as conn:
+        assert verify(conn).ok
+    if not is_postgres(rt.db):
+        assert len(decoded) == len(set(decoded)) > 0
