@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import structlog
 from sqlalchemy import text
 
 from engine.kernel import Actor, ManualClock
@@ -29,8 +30,9 @@ NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 def quiet_production_logging() -> None:
     """JSON logs at info level, as in production (their cost is part of every figure), but
     written to /dev/null instead of stderr."""
+    configure("json", "info")
     sink = open(os.devnull, "w")  # noqa: SIM115  (open for the life of the process)
-    configure("json", "info", file=sink)
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
 
 
 @contextlib.contextmanager

@@ -35,49 +35,7 @@ class _Stderr:
         sys.stderr.flush()
 
 
-_generation = 0  # configure() calls so far: a Logger rebinds when it changes
-
-
-class Logger:
-    """A named structlog logger bound once per configure(), not on every call as structlog's
-    lazy proxy does with cache_logger_on_first_use=False (a third of the cost of a log line
-    on the transition path). structlog.testing.capture_logs still sees its lines: it edits
-    the configured processor list in place, which the bound logger shares."""
-
-    __slots__ = ("_bound", "_name", "_seen")
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._seen = -1
-        self._bound: Any = None
-
-    def _logger(self) -> Any:
-        if self._seen != _generation:
-            self._bound = structlog.get_logger(self._name).bind()
-            self._seen = _generation
-        return self._bound
-
-    def debug(self, event: str, **kw: Any) -> None:
-        self._logger().debug(event, **kw)
-
-    def info(self, event: str, **kw: Any) -> None:
-        self._logger().info(event, **kw)
-
-    def warning(self, event: str, **kw: Any) -> None:
-        self._logger().warning(event, **kw)
-
-    def error(self, event: str, **kw: Any) -> None:
-        self._logger().error(event, **kw)
-
-
-def get_logger(name: str) -> Logger:
-    return Logger(name)
-
-
-def configure(fmt: str = "console", level: str = "info", file: Any = None) -> None:
-    """Configure structlog; `file` (default: whatever sys.stderr is at each write) receives
-    the lines. Call this, not structlog.configure, so that every Logger rebinds."""
-    global _generation
+def configure(fmt: str = "console", level: str = "info") -> None:
     renderer: Any = (structlog.processors.JSONRenderer(ensure_ascii=False) if fmt == "json"
                      else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
     structlog.configure(
@@ -91,7 +49,6 @@ def configure(fmt: str = "console", level: str = "info", file: Any = None) -> No
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]),
-        logger_factory=structlog.PrintLoggerFactory(file=file or _Stderr()),  # type: ignore[arg-type]
+        logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
-    _generation += 1

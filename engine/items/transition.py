@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import structlog
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -39,7 +40,6 @@ from engine.items.refs import next_ref
 from engine.items.routing import Place, check_refs, route
 from engine.items.scope import Placement, check_creation_in_scope, sees_item
 from engine.kernel import Actor, Role, check_text, plain_json
-from engine.logs import get_logger
 from engine.org import find_idempotent, remember_idempotent
 from engine.runtime import Runtime
 from engine.storage import (
@@ -63,7 +63,7 @@ from engine.workflow import (
     decide,
 )
 
-log = get_logger("engine.items.transition")
+log = structlog.get_logger("engine.items.transition")
 # Built once and run on the driver's cursor (engine/storage/prepared.py): SQLAlchemy's
 # per-execution machinery cost more than the database on this path. The item is read with
 # the calendar's revision, so a state change needs no read of its own to know whether

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,11 +33,10 @@ from engine.items.transition import (
     _refers,
 )
 from engine.kernel import Actor, check_text, plain_json
-from engine.logs import get_logger
 from engine.runtime import Runtime
 from engine.storage import ITEM, write_tx
 
-log = get_logger("engine.items.transition")
+log = structlog.get_logger("engine.items.transition")
 _ITEMS_BY_IDS = select(ITEM, _CALENDAR_REVISION).where(
     ITEM.c.id.in_(bindparam("ids", expanding=True)))
 
