@@ -127,6 +127,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def configure(fmt: str, level: str) -> None:
+    """engine.logs.configure, imported when a command runs (structlog is not needed for
+    --help); a name of this module, so tests can replace it."""
+    from engine.logs import configure as configure_logs
+
+    configure_logs(fmt, level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_command_module(argv))
@@ -141,7 +149,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sqlalchemy.exc import OperationalError
 
     from cli.database import CREATES_DATABASE, check_creatable, first_line, require_database
-    from engine.logs import configure
 
     try:
         settings = _settings(args)
