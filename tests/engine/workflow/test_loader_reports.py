@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from engine.reports.labels import semantics
+from engine.items.transition import apply, create_item
+from engine.kernel.clock import ManualClock
+from engine.org.tree import load_org, read_org_file
+from engine.reports.labels import definitions, semantics
+from engine.runtime import open_runtime
+from engine.storage.db import write_tx
 from engine.workflow import ReportsDef, SignFor
 from engine.workflow.loader import default_workflows_dir, load_dir, parse_definition
+from tests.conftest import EXAMPLE_ORG, actors_of
+from tests.engine.helpers import item_row, jid
 from tests.engine.workflow.test_loader import MINI, line_of, problems_of
 
 GOOD = MINI + """\
@@ -79,3 +86,30 @@ def test_version_3_bodies_without_the_section_still_load() -> None:
     assert all(d.reports == ReportsDef() for d in old.values())
     assert all(new[n].version > old[n].version and new[n].content_hash != old[n].content_hash
                for n in old)
+
+
+def test_a_database_on_version_3_upgrades_and_its_items_keep_their_version(
+        db_url: str, clock: ManualClock) -> None:
+    """A lead started on v3 is signed for on v3 after the v4 files are loaded; the reports
+    read the sign-for and return triggers from the newest version."""
+    old = open_runtime(db_url, V3, clock=clock)
+    with write_tx(old.db) as conn:
+        load_org(conn, read_org_file(EXAMPLE_ORG), clock.now())
+    office = actors_of(old)["东城办-联络员"]
+    lead = create_item(old, actor=office, workflow="lead", jurisdiction_id=jid(old, "510101"),
+                       title="旧线索", data={"channel": "letter", "category": "violation"}
+                       ).item_id
+    apply(old, actor=office, item_id=lead, trigger="transfer", data={"unit": "dc-police"})
+    old.db.dispose()
+    rt = open_runtime(db_url, default_workflows_dir(), clock=clock)
+    try:
+        assert rt.registry.versions("lead") == [3, rt.registry.latest("lead").version]
+        apply(rt, actor=actors_of(rt)["东城公安-承办人"], item_id=lead, trigger="accept",
+              data={"disposal": "preliminary_check"})
+        row = item_row(rt, lead)
+        assert (row.state, row.workflow_version) == ("investigating", 3)
+        got = semantics(definitions(rt.registry))
+        assert ("lead", "transferred", "accept") in got.sign_for
+        assert "return_for_info" in got.returns
+    finally:
+        rt.db.dispose()
