@@ -21,6 +21,7 @@ from engine.runtime import Runtime, open_runtime
 from engine.scheduling import daily_digest, deliver_pending, run_forever, run_sweep, weekly_summary
 from engine.settings import Settings
 from engine.storage import read_tx, write_tx
+from engine.supervision import raise_overdue_notices
 from engine.transparency import LogConfig
 
 
@@ -95,7 +96,13 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary())
     for item_id, error in report.failed:
         print(f"  failed: item {item_id}: {error}")
-    return 1 if report.failed else 0
+    # as the tick does: unanswered supervision notices past their reply deadline go up
+    raised = raise_overdue_notices(rt, batch_size=args.batch)
+    print(f"supervision notices: {raised.raised} raised a level, {raised.climbed} raised to "
+          "the parent office")
+    for notice_id, error in raised.failed:
+        print(f"  failed: notice {notice_id}: {error}")
+    return 1 if report.failed or raised.failed else 0
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:

@@ -22,6 +22,7 @@ from engine.workflow.model import (
 )
 from engine.workflow.policy import all_triggers, available_triggers
 from engine.workflow.registry import Registry, registry_from_db, store_definitions
+from engine.workflow.report_rules import ReportsDef, SignFor
 from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "LightsDef",
     "NoticeLevel",
     "Registry",
+    "ReportsDef",
+    "SignFor",
     "StateDef",
     "SupervisionDef",
     "TransitionDef",
