@@ -49,6 +49,7 @@ class WorkFilters:
     closed_from: datetime | None = None
     closed_to: datetime | None = None
     escalation_level: int | None = None
+    notice_level: str | None = None  # issued at least one supervision notice of this level
     text: str | None = None  # in the title or the reference
     light: Light | None = None  # showing this warning light, by `light_rule`
     light_rule: LightRule | None = None
@@ -101,6 +102,8 @@ def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
         out += [ITEM.c.due_at < now, ITEM.c.closed_at.is_(None)]
     if f.escalation_level is not None:
         out.append(ITEM.c.escalation_level == f.escalation_level)
+    if f.notice_level is not None:  # the counts the notices keep on the item row
+        out.append(ITEM.c.supervision_counts[f.notice_level].as_integer() > 0)
     for col, low, high in ((ITEM.c.due_at, f.due_from, f.due_to),
                            (ITEM.c.created_at, f.created_from, f.created_to),
                            (ITEM.c.closed_at, f.closed_from, f.closed_to)):

@@ -218,7 +218,9 @@ def test_bulk_transfer_goes_item_by_item_and_lists_each_result(console_sqlite: C
 def item_urls(item_id: int) -> list[tuple[str, str]]:
     return [("GET", f"/items/{item_id}"), ("GET", f"/items/{item_id}/act/transfer"),
             ("GET", f"/items/{item_id}/act/accept"), ("POST", f"/items/{item_id}/act/accept"),
-            ("POST", f"/items/{item_id}/reporter")]
+            ("POST", f"/items/{item_id}/reporter"),
+            ("GET", f"/items/{item_id}/supervision/issue"),
+            ("POST", f"/items/{item_id}/supervision/issue")]
 
 
 @pytest.mark.parametrize("login", [XC_HANDLER, XC_OFFICE])
@@ -264,5 +266,7 @@ def test_the_scope_matrix_covers_every_console_url_naming_an_item(
                      if r.path and "{item_id}" in r.path and not r.path.startswith("/v1/")
                      for m in set(r.methods or ()) - {"HEAD", "OPTIONS"}})
     covered = {(m, u.replace("/987654", "/{item_id}").replace("/transfer", "/{trigger}")
-                .replace("/accept", "/{trigger}")) for m, u in item_urls(987654)}
+                .replace("/accept", "/{trigger}").replace("/supervision/issue",
+                                                          "/supervision/{step}"))
+               for m, u in item_urls(987654)}
     assert set(served) <= covered
