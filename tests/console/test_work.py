@@ -45,7 +45,7 @@ def test_a_transferred_lead_waits_in_the_handlers_incoming_tab(console: Console)
     assert counts["待签收"] == 1
     assert counts["我的待办"] == 0
     assert rows(page) == [["5101-2026-000001", "反映某民警接处警推诿 问题线索", "已移交",
-                           "东城区公安分局", "—", "剩 5 个工作日", "绿", "—"]]
+                           "东城区公安分局", "—", "剩 5 个工作日", "绿", "—", "—"]]
     fire(rt, lead, "accept", who=DC_HANDLER, disposal="talk_inquiry")
     counts = tab_counts(doc(handler.get("/work?tab=incoming")))
     assert (counts["待签收"], counts["我的待办"]) == (0, 1)
