@@ -69,11 +69,11 @@ def _replies(events: list[Any], notice_id: int) -> list[dict[str, str]]:
     return out
 
 
-def notice_view(rt: Runtime, now: datetime, n: NoticeRecord, events: list[Any]
-                ) -> dict[str, Any]:
+def notice_view(rt: Runtime, now: datetime, n: NoticeRecord, events: list[Any],
+                dirs: Directory) -> dict[str, Any]:
     waiting = n.state in ("open", "returned")
     return {"id": n.id, "level": n.level, "level_label": n.level_label,
-            "requirement": n.requirement, "issuer": n.issuer,
+            "requirement": n.requirement, "issuer": dirs.actor_name(n.issuer),
             "issued_at": labels.cn_time(n.issued_at), "due": labels.cn_time(n.reply_due_at),
             "left": reply_left(rt, now, n.reply_due_at) if waiting else "—",
             "late": waiting and now > n.reply_due_at,
@@ -81,12 +81,12 @@ def notice_view(rt: Runtime, now: datetime, n: NoticeRecord, events: list[Any]
             "replies": _replies(events, n.id)}
 
 
-def extension_view(wf: WorkflowDef, e: ExtensionRecord) -> dict[str, Any]:
+def extension_view(wf: WorkflowDef, e: ExtensionRecord, dirs: Directory) -> dict[str, Any]:
     st = wf.states.get(e.item_state)
     return {"id": e.id, "item_state": st.label if st and st.label else e.item_state,
             "asked": e.days_asked, "granted": e.days_granted, "reason": e.reason,
             "state": EXTENSION_STATES.get(e.state, e.state), "decision": e.decision or "",
-            "requested_by": e.requested_by, "requested_at": labels.cn_time(e.requested_at),
+            "requested_by": dirs.actor_name(e.requested_by), "requested_at": labels.cn_time(e.requested_at),
             "original_due": labels.cn_time(e.original_due_at),
             "new_due": labels.cn_time(e.new_due_at) if e.new_due_at else "—"}
 
@@ -133,7 +133,7 @@ def supervision_context(rt: Runtime, actor: Actor, row: Any, wf: WorkflowDef,
     notices = list_notices(rt, actor, row.id)
     extensions = list_extensions(rt, actor, row.id)
     return {"supervision": {
-        "notices": [notice_view(rt, now, n, events) for n in notices],
-        "extensions": [extension_view(wf, e) for e in extensions],
+        "notices": [notice_view(rt, now, n, events, dirs) for n in notices],
+        "extensions": [extension_view(wf, e, dirs) for e in extensions],
         "steps": steps_now(actor, row, wf, dirs, now, notices, extensions),
     }}

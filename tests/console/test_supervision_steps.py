@@ -92,7 +92,8 @@ def test_the_office_issues_a_notice_the_handler_replies_and_the_office_accepts(
     page = section(office, lead)
     (notice,) = text(page, "//ol[@class='notices']/li")
     assert notice.startswith("#1 黄牌 · 待反馈")
-    assert "反馈截止 2026-03-05 09:00 · 剩 3 个工作日" in notice
+    assert "市办-线索组 于 2026-03-02 09:00 下达 · 反馈截止 2026-03-05 09:00 · 剩 3 个工作日" \
+        in notice
     assert "请三日内报告核查进展" in notice
     timeline = text(page, "//ol[@class='timeline']/li")
     assert timeline[0].startswith("下达督办通知 #3")
@@ -167,7 +168,8 @@ def test_an_extension_is_asked_approved_with_fewer_days_and_another_refused(
     assert submit(office, approve, {"working_days": "2", "comment": "准予"}).status_code == 303
     page = section(office, lead)
     assert text(page, "//table[@class='extensions']/tbody/tr[1]/td") == [
-        "#1", "已移交", "3 个工作日：当事人出差", "2 个工作日", "已批准：准予",
+        "#1", "已移交", "3 个工作日：当事人出差东城公安-承办人 · 2026-03-02 09:00",
+        "2 个工作日", "已批准：准予",
         "2026-03-09 09:00 → 2026-03-11 09:00"]  # two working days on the old due time
     assert text(page, "//ol[@class='timeline']/li")[0].startswith("批准延期 #4")
 
