@@ -86,7 +86,8 @@ def extension_view(wf: WorkflowDef, e: ExtensionRecord, dirs: Directory) -> dict
     return {"id": e.id, "item_state": st.label if st and st.label else e.item_state,
             "asked": e.days_asked, "granted": e.days_granted, "reason": e.reason,
             "state": EXTENSION_STATES.get(e.state, e.state), "decision": e.decision or "",
-            "requested_by": dirs.actor_name(e.requested_by), "requested_at": labels.cn_time(e.requested_at),
+            "requested_by": dirs.actor_name(e.requested_by),
+            "requested_at": labels.cn_time(e.requested_at),
             "original_due": labels.cn_time(e.original_due_at),
             "new_due": labels.cn_time(e.new_due_at) if e.new_due_at else "—"}
 
