@@ -74,6 +74,11 @@ def chain_of(conn: Connection, item_id: int) -> Chain:
     return Chain(ok=False, broken_at=first.seq, reason=first.reason)
 
 
+# event data that names a jurisdiction by code (supervision steps)
+JURISDICTION_KEYS = frozenset({"issuer_jurisdiction", "from_jurisdiction", "to_jurisdiction",
+                               "target"})
+
+
 def data_lines(wf: WorkflowDef, data: dict[str, Any], dirs: Directory) -> list[tuple[str, str]]:
     out = []
     for key, value in data.items():
@@ -86,6 +91,8 @@ def data_lines(wf: WorkflowDef, data: dict[str, Any], dirs: Directory) -> list[t
             shown = unit.name if unit else value
         elif isinstance(value, dict | list):
             shown = str(value)
+        elif key in JURISDICTION_KEYS and isinstance(value, str):
+            shown = dirs.jurisdiction_name(value)
         elif key in ("level", "from_level", "to_level") and isinstance(value, str) \
                 and wf.supervision is not None and wf.supervision.level(value) is not None:
             shown = wf.supervision.level(value).label  # type: ignore[union-attr]

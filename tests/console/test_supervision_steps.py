@@ -99,6 +99,7 @@ def test_the_office_issues_a_notice_the_handler_replies_and_the_office_accepts(
     assert timeline[0].startswith("下达督办通知 #3")
     assert "督办级别：黄牌" in timeline[0]
     assert "反馈截止：2026-03-05 09:00" in timeline[0]
+    assert "督办单位：示范市" in timeline[0], timeline[0]  # the issuing office by name
     assert {"下达督办通知", "反馈督办通知 #1"} <= set(steps(office, lead))  # office may reply
 
     handler = console.signed_in(DC_HANDLER)
@@ -114,6 +115,8 @@ def test_the_office_issues_a_notice_the_handler_replies_and_the_office_accepts(
     assert text(page, "//ol[@class='timeline']/li")[0].startswith("督办反馈 #4")
     kinds = text(doc(handler.get("/notifications")), "//td[@data-label='类型']")
     assert any(k.startswith("督办通知") for k in kinds), kinds
+    # a notice's level is not an escalation level: no "· N 级" after it
+    assert not any(k.startswith("督办") and "级" in k for k in kinds), kinds
 
     r = submit(office, steps(office, lead)["认可反馈 #1"], {"comment": "同意"})
     assert r.status_code == 303
