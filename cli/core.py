@@ -7,6 +7,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from engine.errors import DefinitionError, InvalidData
 from engine.kernel import SystemClock
 
 if TYPE_CHECKING:
+    from engine.runtime import Runtime
     from engine.settings import Settings
 
 
@@ -97,14 +100,17 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from engine.storage import make_engine, upgrade
 
     db = make_engine(settings.database_url)
-    upgrade(db)
-    for line in load_workflows(db, settings.workflows_dir, SystemClock()):
-        print(line)
-    if settings.bootstrap_admin_token is not None:
-        from engine.org import install_bootstrap_token
+    try:
+        upgrade(db)
+        for line in load_workflows(db, settings.workflows_dir, SystemClock()):
+            print(line)
+        if settings.bootstrap_admin_token is not None:
+            from engine.org import install_bootstrap_token
 
-        install_bootstrap_token(db, settings, SystemClock().now())
-        print("bootstrap admin token installed (from LEADFLOW_BOOTSTRAP_ADMIN_TOKEN)")
+            install_bootstrap_token(db, settings, SystemClock().now())
+            print("bootstrap admin token installed (from LEADFLOW_BOOTSTRAP_ADMIN_TOKEN)")
+    finally:
+        db.dispose()
     print(f"database ready: {db.url.render_as_string(hide_password=True)}")
     return 0
 
@@ -148,8 +154,11 @@ def cmd_workflows_diagram(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     require_database(settings.database_url)
     db = make_engine(settings.database_url)
-    with read_tx(db) as conn:
-        wf = registry_from_db(conn).get(args.name, args.version)
+    try:
+        with read_tx(db) as conn:
+            wf = registry_from_db(conn).get(args.name, args.version)
+    finally:
+        db.dispose()
     print(mermaid(wf), end="")
     return 0
 
@@ -160,8 +169,11 @@ def cmd_org_load(args: argparse.Namespace, settings: Settings) -> int:
 
     doc = read_org_file(args.file)
     db = make_engine(settings.database_url)  # main() checked it exists and is initialised
-    with write_tx(db) as conn:
-        report = load_org(conn, doc, SystemClock().now())
+    try:
+        with write_tx(db) as conn:
+            report = load_org(conn, doc, SystemClock().now())
+    finally:
+        db.dispose()
     print(f"loaded {report.jurisdictions} jurisdiction(s), {report.units} unit(s), "
           f"{len(report.users)} user(s)")
     for uid, name, role in report.users:
@@ -189,18 +201,30 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if ok else 1
 
 
+@contextmanager
+def _runtime(settings: Settings) -> Iterator[Runtime]:
+    """A runtime whose database engine is disposed when the command is done: a connection
+    left to the garbage collector is never closed cleanly (psycopg warns, the server waits)."""
+    from engine.runtime import open_runtime
+
+    rt = open_runtime(settings.database_url, settings.workflows_dir)
+    try:
+        yield rt
+    finally:
+        rt.db.dispose()
+
+
 def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
     from engine.items import create_item
     from engine.org import actor_for_user, jurisdiction_by_code, resolve_user
-    from engine.runtime import open_runtime
     from engine.storage import read_tx
 
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
-    with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, resolve_user(conn, args.user).id)
-        jid = jurisdiction_by_code(conn, args.jurisdiction).id
-    change = create_item(rt, actor=actor, workflow=args.workflow, jurisdiction_id=jid,
-                         title=args.title, data=_json_object(args.data))
+    with _runtime(settings) as rt:
+        with read_tx(rt.db) as conn:
+            actor = actor_for_user(conn, resolve_user(conn, args.user).id)
+            jid = jurisdiction_by_code(conn, args.jurisdiction).id
+        change = create_item(rt, actor=actor, workflow=args.workflow, jurisdiction_id=jid,
+                             title=args.title, data=_json_object(args.data))
     print(f"created item {change.item_id} {change.ref} in state {change.to_state}")
     return 0
 
@@ -208,14 +232,13 @@ def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
     from engine.items import apply
     from engine.org import actor_for_user, resolve_user
-    from engine.runtime import open_runtime
     from engine.storage import read_tx
 
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
-    with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, resolve_user(conn, args.user).id)
-    change = apply(rt, actor=actor, item_id=args.item, trigger=args.trigger,
-                   data=_json_object(args.data), comment=args.comment)
+    with _runtime(settings) as rt:
+        with read_tx(rt.db) as conn:
+            actor = actor_for_user(conn, resolve_user(conn, args.user).id)
+        change = apply(rt, actor=actor, item_id=args.item, trigger=args.trigger,
+                       data=_json_object(args.data), comment=args.comment)
     print(f"item {change.item_id} {change.ref}: {change.from_state} → {change.to_state} "
           f"(version {change.version})")
     return 0
@@ -226,15 +249,14 @@ def cmd_items_show(args: argparse.Namespace, settings: Settings) -> int:
     refusal, so the three lists never disagree."""
     from engine.items import get_item
     from engine.org import actor_for_user
-    from engine.runtime import open_runtime
     from engine.storage import read_tx
     from engine.workflow import available_triggers
 
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
-    with read_tx(rt.db) as conn:
-        actor = actor_for_user(conn, args.user)
-        row = get_item(conn, actor, args.item)
-    wf = rt.registry.get(row.workflow, row.workflow_version)
+    with _runtime(settings) as rt:
+        with read_tx(rt.db) as conn:
+            actor = actor_for_user(conn, args.user)
+            row = get_item(conn, actor, args.item)
+        wf = rt.registry.get(row.workflow, row.workflow_version)  # may read a late version
     names = [t.trigger for t in available_triggers(wf, row.state, row.data, actor.role)]
     print(f"item {row.id} {row.ref} ({row.workflow} v{row.workflow_version}): {row.state}")
     print(f"available: {', '.join(names) or 'none'}")

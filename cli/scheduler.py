@@ -82,6 +82,7 @@ def _sweep_usage(args: argparse.Namespace) -> str | None:
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from engine.scheduling import run_sweep
+    from engine.supervision import raise_overdue_notices
 
     rt = _runtime(settings)
 
@@ -92,7 +93,13 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary())
     for item_id, error in report.failed:
         print(f"  failed: item {item_id}: {error}")
-    return 1 if report.failed else 0
+    # as the tick does: unanswered supervision notices past their reply deadline go up
+    raised = raise_overdue_notices(rt, batch_size=args.batch)
+    print(f"supervision notices: {raised.raised} raised a level, {raised.climbed} raised to "
+          "the parent office")
+    for notice_id, error in raised.failed:
+        print(f"  failed: notice {notice_id}: {error}")
+    return 1 if report.failed or raised.failed else 0
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,6 +5,7 @@ same engine calls as the API, so the rules, audit events and notifications are t
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from engine.kernel import Actor
@@ -71,9 +72,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_list)
 
 
-def _open(settings: Settings, args: argparse.Namespace) -> tuple[Runtime, Actor]:
-    """The runtime and the acting user; the caller disposes of `rt.db` when done (a
-    PostgreSQL connection left to the garbage collector is a warning, and a leak)."""
+def _run(settings: Settings, args: argparse.Namespace,
+         step: Callable[[Runtime, Actor], Iterable[str]]) -> int:
+    """Run one step as the acting user and print its lines; the database is disposed of
+    afterwards (a PostgreSQL connection left to the garbage collector is a warning, and a
+    leak)."""
     from engine.deadlines import refresh_overrides
     from engine.org import actor_for_user, resolve_user
     from engine.runtime import open_runtime
@@ -84,10 +87,11 @@ def _open(settings: Settings, args: argparse.Namespace) -> tuple[Runtime, Actor]
         with read_tx(rt.db) as conn:
             refresh_overrides(rt.calendar, conn)  # holidays an admin loaded count here too
             actor = actor_for_user(conn, resolve_user(conn, args.user).id)
-    except BaseException:
+        for line in step(rt, actor):
+            print(line)
+    finally:
         rt.db.dispose()
-        raise
-    return rt, actor
+    return 0
 
 
 def _local(at: Any) -> str:
@@ -111,101 +115,62 @@ def _extension(e: ExtensionRecord) -> str:
 def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import issue_notice
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_notice(issue_notice(rt, actor=actor, item_id=args.item, level=args.level,
-                                   requirement=args.requirement, reply_days=args.days)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_notice(issue_notice(
+        rt, actor=actor, item_id=args.item, level=args.level, requirement=args.requirement,
+        reply_days=args.days))])
 
 
 def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import reply_notice
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_notice(reply_notice(rt, actor=actor, item_id=args.item, notice_id=args.notice,
-                                   reply=args.text)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_notice(reply_notice(
+        rt, actor=actor, item_id=args.item, notice_id=args.notice, reply=args.text))])
 
 
 def cmd_accept(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import accept_reply
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_notice(accept_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
-                                   comment=args.comment)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_notice(accept_reply(
+        rt, actor=actor, item_id=args.item, notice_id=args.notice, comment=args.comment))])
 
 
 def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import return_reply
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_notice(return_reply(rt, actor=actor, item_id=args.item, notice_id=args.notice,
-                                   reason=args.reason)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_notice(return_reply(
+        rt, actor=actor, item_id=args.item, notice_id=args.notice, reason=args.reason))])
 
 
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import request_extension
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_extension(request_extension(rt, actor=actor, item_id=args.item,
-                                           working_days=args.days, reason=args.reason)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_extension(request_extension(
+        rt, actor=actor, item_id=args.item, working_days=args.days, reason=args.reason))])
 
 
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import approve_extension
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_extension(approve_extension(rt, actor=actor, item_id=args.item,
-                                           extension_id=args.extension, working_days=args.days,
-                                           comment=args.comment)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_extension(approve_extension(
+        rt, actor=actor, item_id=args.item, extension_id=args.extension,
+        working_days=args.days, comment=args.comment))])
 
 
 def cmd_refuse(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import refuse_extension
 
-    rt, actor = _open(settings, args)
-    try:
-        print(_extension(refuse_extension(rt, actor=actor, item_id=args.item,
-                                          extension_id=args.extension, reason=args.reason)))
-    finally:
-        rt.db.dispose()
-    return 0
+    return _run(settings, args, lambda rt, actor: [_extension(refuse_extension(
+        rt, actor=actor, item_id=args.item, extension_id=args.extension,
+        reason=args.reason))])
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from engine.supervision import list_extensions, list_notices
 
-    rt, actor = _open(settings, args)
-    try:
-        notices, extensions = (list_notices(rt, actor, args.item),
-                               list_extensions(rt, actor, args.item))
-        for n in notices:
-            print(_notice(n))
-        for e in extensions:
-            print(_extension(e))
-        if not notices and not extensions:
-            print(f"item {args.item}: no supervision notices, no extension requests")
-    finally:
-        rt.db.dispose()
-    return 0
+    def lines(rt: Runtime, actor: Actor) -> list[str]:
+        notices = list_notices(rt, actor, args.item)
+        extensions = list_extensions(rt, actor, args.item)
+        out = [_notice(n) for n in notices] + [_extension(e) for e in extensions]
+        return out or [f"item {args.item}: no supervision notices, no extension requests"]
+
+    return _run(settings, args, lines)

@@ -16,6 +16,7 @@ from console import (
     notices,
     signin,
     supervise,
+    supervision_steps,
     work,
     workflow_page,
 )
@@ -35,7 +36,7 @@ def root(request: Request) -> Response:
 
 
 ROUTERS = (home, signin.router, work.router, bulk.router, actions.router,
-           leads.router, notices.router, supervise.router, events.router,
+           leads.router, notices.router, supervise.router, supervision_steps.router, events.router,
            workflow_page.router, admin.router, admin_users.router)
 
 

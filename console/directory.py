@@ -40,6 +40,11 @@ class Directory:
             return self.user_name(int(label[5:]))
         return label
 
+    def jurisdiction_name(self, code: str) -> str:
+        """A jurisdiction's name by its code; the code itself for one outside the scope (an
+        office above the viewer, say), which the event already names by code."""
+        return next((j.name for j in self.jurisdictions.values() if j.code == code), code)
+
     def unit_by_code(self, code: str) -> Any:
         return next((u for u in self.units.values() if u.code == code), None)
 

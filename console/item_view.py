@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from console import labels
 from console.directory import Directory, directory
 from console.forms import field_label, value_label
+from console.supervision_view import supervision_context
 from engine.intake import read_links
 from engine.items import get_item, history, verify
 from engine.kernel import Actor
@@ -25,6 +26,21 @@ from engine.workflow import WorkflowDef, available_triggers
 RESERVED_LABELS = {
     "create": "登记", "link": "关联线索", "read_identity": "查看举报人",
     "add_info": "举报人补充材料", "escalate": "督办升级", "remind": "到期提醒",
+    # engine.supervision's steps
+    "supervise": "下达督办通知", "supervise_reply": "督办反馈", "supervise_accept": "认可督办反馈",
+    "supervise_return": "退回督办反馈", "supervise_raise": "督办提级",
+    "extension_request": "申请延期", "extension_approve": "批准延期",
+    "extension_refuse": "不予批准延期",
+}
+# The data of those steps' events (no workflow declares them as fields).
+STEP_DATA_LABELS = {
+    "notice_id": "督办通知编号", "level": "督办级别", "requirement": "督办要求",
+    "reply_working_days": "反馈期限（工作日）", "reply_due_at": "反馈截止",
+    "issuer_jurisdiction": "督办单位", "reply": "反馈内容", "on_time": "按期反馈",
+    "reason": "理由", "extension_id": "延期申请编号", "working_days": "工作日数",
+    "due_at": "时限", "original_due_at": "原时限", "from_level": "原级别",
+    "to_level": "提至级别", "step": "提级方式", "from_jurisdiction": "原督办辖区",
+    "to_jurisdiction": "提至辖区", "scheduled_at": "应反馈时间",
 }
 # Item data shown in its own section (or not at all), not in the field list.
 SPECIAL_KEYS = {"subject", "allegation", "attachments", "reporter_kind", "operator"}
@@ -58,6 +74,11 @@ def chain_of(conn: Connection, item_id: int) -> Chain:
     return Chain(ok=False, broken_at=first.seq, reason=first.reason)
 
 
+# event data that names a jurisdiction by code (supervision steps)
+JURISDICTION_KEYS = frozenset({"issuer_jurisdiction", "from_jurisdiction", "to_jurisdiction",
+                               "target"})
+
+
 def data_lines(wf: WorkflowDef, data: dict[str, Any], dirs: Directory) -> list[tuple[str, str]]:
     out = []
     for key, value in data.items():
@@ -70,10 +91,27 @@ def data_lines(wf: WorkflowDef, data: dict[str, Any], dirs: Directory) -> list[t
             shown = unit.name if unit else value
         elif isinstance(value, dict | list):
             shown = str(value)
+        elif key in JURISDICTION_KEYS and isinstance(value, str):
+            shown = dirs.jurisdiction_name(value)
+        elif key in ("level", "from_level", "to_level") and isinstance(value, str) \
+                and wf.supervision is not None and wf.supervision.level(value) is not None:
+            shown = wf.supervision.level(value).label  # type: ignore[union-attr]
+        elif key.endswith("_at") and isinstance(value, str):
+            shown = _time(value)
+        elif key == "on_time" and isinstance(value, bool):
+            shown = "是" if value else "否"
         else:
             shown = value_label(wf, key, value)
-        out.append((field_label(wf, key), shown))
+        label = field_label(wf, key)
+        out.append((STEP_DATA_LABELS.get(key, key) if label == key else label, shown))
     return out
+
+
+def _time(text: str) -> str:
+    try:
+        return labels.cn_time(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def item_page_context(rt: Runtime, actor: Actor, item_id: int, viewer_user_id: int,
@@ -90,7 +128,7 @@ def item_page_context(rt: Runtime, actor: Actor, item_id: int, viewer_user_id: i
     wf = rt.registry.get(row.workflow, row.workflow_version)
     data = dict(row.data or {})
     actions = available_triggers(wf, row.state, data, actor.role)
-    return {
+    return supervision_context(rt, actor, row, wf, dirs, events) | {
         "item": row, "wf": wf, "dirs": dirs, "now": now,
         "state": state_label(wf, row.state),
         "remaining": labels.remaining(rt, now, row),

@@ -15,7 +15,15 @@ from engine.storage import read_tx, write_tx
 
 router = console_router()
 KIND_LABELS = {"remind": "到期提醒", "overdue": "已超期", "escalate": "督办升级",
-               "repeat": "持续超期提醒", "review": "暂存待查定期复查"}
+               "repeat": "持续超期提醒", "review": "暂存待查定期复查",
+               # engine.supervision's notifications
+               "supervise": "督办通知", "supervise_reply": "督办反馈",
+               "supervise_accept": "督办反馈已认可", "supervise_return": "督办反馈被退回",
+               "supervise_raise": "督办提级", "extension_request": "延期申请",
+               "extension_approve": "延期已批准", "extension_refuse": "延期未批准"}
+# kinds whose `level` is an escalation level (the sweep's); a supervision notice's level is
+# its order among the declared levels, which reads wrong as "N 级"
+ESCALATION_KINDS = frozenset({"escalate", "repeat", "overdue", "remind"})
 
 
 @router.get("/notifications")
@@ -23,7 +31,7 @@ def notifications(request: Request, viewer: SignedIn, cfg: Config) -> Response:
     with read_tx(cfg.rt.db) as conn:
         box = inbox(conn, viewer.user_id, limit=100)
     return page(request, "console/notifications.html", viewer, title="消息", current="notices",
-                unread=box.unread, box=box, kinds=KIND_LABELS)
+                unread=box.unread, box=box, kinds=KIND_LABELS, escalation_kinds=ESCALATION_KINDS)
 
 
 @router.post("/notifications/read")

@@ -30,7 +30,7 @@ from engine.workflow import WorkflowDef, available_triggers
 router = console_router()
 PAGE_SIZE = 50
 FILTER_KEYS = ("workflow", "state", "channel", "category", "jurisdiction", "unit", "level",
-               "from", "to", "closed_from", "closed_to", "q")
+               "notice", "from", "to", "closed_from", "closed_to", "q")
 MAX_LEVEL = 9
 
 
@@ -61,6 +61,23 @@ def vocabulary(workflows: list[WorkflowDef], name: str) -> dict[str, str]:
         if vocab:
             return dict(vocab)
     return {}
+
+
+def notice_levels(workflows: list[WorkflowDef]) -> dict[str, str]:
+    """The supervision notice levels the workflows declare, code → label (in their order)."""
+    out: dict[str, str] = {}
+    for wf in workflows:
+        for lv in wf.supervision.levels if wf.supervision is not None else ():
+            out.setdefault(lv.code, lv.label)
+    return out
+
+
+def notice_counts(wf: WorkflowDef, counts: dict[str, int] | None) -> str:
+    """The item's notices by level, as 黄牌×1 红牌×2 (the workflow's labels, its order)."""
+    if not counts or wf.supervision is None:
+        return ""
+    return " ".join(f"{lv.label}×{counts[lv.code]}" for lv in wf.supervision.levels
+                    if counts.get(lv.code))
 
 
 def _date(text: str) -> date:
@@ -109,6 +126,11 @@ def parse_query(request: Request, workflows: list[WorkflowDef], dirs: Directory)
             f["escalation_level"] = int(values["level"])
         else:
             q.errors["level"] = "督办级别应为 0 到 9 的整数"
+    if "notice" in values:
+        if values["notice"] in notice_levels(workflows):
+            f["notice_level"] = values["notice"]
+        else:
+            q.errors["notice"] = "没有这个督办级别"
     for key, attr, shift in (("from", "created_from", 0), ("to", "created_to", 1),
                              ("closed_from", "closed_from", 0), ("closed_to", "closed_to", 1)):
         if key in values:
@@ -140,6 +162,7 @@ def row_view(row: Any, rt: Runtime, dirs: Directory, now: datetime) -> dict[str,
         "due": labels.cn_time(row.due_at), "escalation": labels.escalation_label(
             row.escalation_level),
         "escalation_level": row.escalation_level,
+        "notices": notice_counts(wf, row.supervision_counts),
     }
 
 
@@ -194,6 +217,7 @@ def work(request: Request, viewer: SignedIn, cfg: Config) -> Response:
         "workflows": workflows, "units": list(dirs.units.values()),
         "jurisdictions": list(dirs.jurisdictions.values()),
         "channels": vocabulary(workflows, "channel"),
+        "notice_levels": notice_levels(workflows),
         "categories": vocabulary(workflows, "category"),
         "now": now,
     }

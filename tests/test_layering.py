@@ -14,8 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The engine's parts, lowest first: a part may import only the parts before it (and the
 # top-level modules errors, settings, logs; runtime sits above storage, workflow, deadlines).
-PARTS = ("kernel", "storage", "workflow", "org", "deadlines", "items", "supervision", "reports",
-         "transparency", "scheduling", "intake")
+PARTS = ("kernel", "storage", "workflow", "org", "deadlines", "items", "notify", "supervision",
+         "reports", "transparency", "scheduling", "intake")
 TOP_LEVEL = ("errors", "logs", "settings", "runtime")
 HTTP = ("fastapi", "starlette", "uvicorn")
 

@@ -113,8 +113,10 @@ def _resume_due(state: StateDef, now: datetime, remaining_s: float,
 def _resume_reminder(state: StateDef, now: datetime, due: datetime,
                      calendar: WorkCalendar) -> datetime | None:
     """A resumed state reminds at the same point of its full period as a fresh one would
-    (`before`: that long before due; `at_fraction`: when (1 - f) of a full period is left);
-    a point already behind us gives no reminder."""
+    (`before`: that long before due; `at_fraction`: when (1 - f) of a full period is left).
+    A point already behind us reminds now: the item is that close to its due time, so its
+    light is yellow and the sweep reminds at once (once: the resume is a new state entry,
+    and reminder marks are per entry)."""
     if state.reminder is None or state.deadline is None:
         return None
     if state.reminder.at_fraction is not None:
@@ -122,7 +124,7 @@ def _resume_reminder(state: StateDef, now: datetime, due: datetime,
         at: datetime | None = due - full * (1 - state.reminder.at_fraction)
     else:
         at = reminder_time(state, now, due, calendar)
-    return at if at is not None and at > now else None
+    return None if at is None else max(at, now)
 
 
 # --- escalation timeline -------------------------------------------------------------------

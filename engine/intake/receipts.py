@@ -32,6 +32,7 @@ from engine.errors import InvalidData, NotFound, ReceiptRateLimited
 from engine.intake.attachments import parse_attachments
 from engine.items import annotate
 from engine.kernel import Actor, Role
+from engine.notify import Notice, write
 from engine.org import chain_to_root
 from engine.runtime import Runtime
 from engine.storage import (
@@ -149,13 +150,11 @@ def _alert_if_guessing(conn: Connection, actor: Actor, now: datetime,
             f"all sessions of {actor.label}. Lookups are not refused for this (it would lock "
             "out every reporter of the platform); each session is still limited. Check the "
             "receipt_failure records and the platform.")
-    if recipients:
-        conn.execute(insert(NOTE), [{
-            "recipient_id": r, "kind": ALERT_KIND, "item_id": None,
-            "jurisdiction_id": actor.jurisdiction_id, "level": 0, "subject": subject,
-            "body": body, "data": {"caller": actor.label, "failures": failures,
-                                   "window_minutes": minutes},
-            "created_at": now, "read_at": None} for r in recipients])
+    write(conn, Notice(kind=ALERT_KIND, subject=subject, body=body,
+                       jurisdiction_id=actor.jurisdiction_id,
+                       data={"caller": actor.label, "failures": failures,
+                             "window_minutes": minutes}),
+          recipients=recipients, offices=(), now=now)
     return failures
 
 

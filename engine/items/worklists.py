@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, or_, select, true
 
 from engine.errors import InvalidData
 from engine.items.lights import Light, LightRule
 from engine.items.queries import MAX_LIMIT, Page, _item_select, light_terms
-from engine.items.scope import visible_items
+from engine.items.scope import visible_item_branches, visible_items
 from engine.kernel import Actor
 from engine.storage import ITEM
 
@@ -49,6 +49,7 @@ class WorkFilters:
     closed_from: datetime | None = None
     closed_to: datetime | None = None
     escalation_level: int | None = None
+    notice_level: str | None = None  # issued at least one supervision notice of this level
     text: str | None = None  # in the title or the reference
     light: Light | None = None  # showing this warning light, by `light_rule`
     light_rule: LightRule | None = None
@@ -101,6 +102,8 @@ def _where(f: WorkFilters, now: datetime) -> list[ColumnElement[bool]]:
         out += [ITEM.c.due_at < now, ITEM.c.closed_at.is_(None)]
     if f.escalation_level is not None:
         out.append(ITEM.c.escalation_level == f.escalation_level)
+    if f.notice_level is not None:  # the counts the notices keep on the item row
+        out.append(ITEM.c.supervision_counts[f.notice_level].as_integer() > 0)
     for col, low, high in ((ITEM.c.due_at, f.due_from, f.due_to),
                            (ITEM.c.created_at, f.created_from, f.created_to),
                            (ITEM.c.closed_at, f.closed_from, f.closed_to)):
@@ -122,19 +125,35 @@ def count_work(conn: Connection, actor: Actor, filters: WorkFilters, *, now: dat
 
 def count_work_tabs(conn: Connection, actor: Actor, tabs: Mapping[str, WorkFilters], *,
                     within: WorkFilters, now: datetime) -> dict[str, int]:
-    """The counts of several work lists in one grouped query (one scan instead of one per
-    tab). Every tab must narrow `within`: its terms and the scope rule are the WHERE, each
-    tab's own terms a CASE, so each count equals `count_work` of that tab."""
+    """The counts of several work lists in one pass over the scope (one query per
+    alternative of the scope rule, not one per tab). Every tab must narrow `within`: its
+    terms and the scope rule are the WHERE, each tab's own terms a CASE, so each count
+    equals `count_work` of that tab."""
     if not tabs:
         return {}
     keys = list(tabs)
     sums = [func.coalesce(func.sum(case((and_(true(), *_where(tabs[k], now)), 1), else_=0)), 0)
             for k in keys]
-    # no order here: the scope's own indexes (unit, assignee, jurisdiction) find the rows
-    q = select(*sums).select_from(ITEM).where(
-        *_where(within, now), *visible_items(conn, actor, within=within.jurisdiction_id))
-    row = conn.execute(q).one()
-    return {k: int(n) for k, n in zip(keys, row, strict=True)}
+    totals = [0] * len(keys)
+    for q in count_queries(conn, actor, sums, within, now):
+        totals = [t + int(n) for t, n in zip(totals, conn.execute(q).one(), strict=True)]
+    return dict(zip(keys, totals, strict=True))
+
+
+def count_queries(conn: Connection, actor: Actor, sums: list[Any], within: WorkFilters,
+                   now: datetime) -> list[Select[Any]]:
+    """One query per alternative of the scope rule (a handler: their unit's items, then those
+    assigned to them outside it), each excluding the rows of the ones before so no item
+    counts twice. Each is then a range of one covering index (`ix_item_unit_work`,
+    `ix_item_assignee_work`, migration 0015) read without the table; their OR made both
+    databases fetch every row of the scope from the table."""
+    branches = visible_item_branches(conn, actor, within=within.jurisdiction_id)
+    base = _where(within, now)
+    out: list[Select[Any]] = []
+    for i, branch in enumerate(branches):
+        before = [and_(*b).is_not(true()) for b in branches[:i]]  # NULL is "not before"
+        out.append(select(*sums).select_from(ITEM).where(*base, *branch, *before))
+    return out
 
 
 def counts_by_jurisdiction(conn: Connection, actor: Actor, *, now: datetime,

@@ -1,6 +1,7 @@
 """Every Chinese label and every workflow-specific meaning the reports use, in one place, read
 from the engine's workflow definitions where they declare it (state, transition and
-vocabulary labels), so a change of the workflow field model touches this module only."""
+vocabulary labels; the sign-for stay and the return triggers of `reports:`), so a change of
+the workflow field model touches this module only."""
 
 from __future__ import annotations
 
@@ -28,13 +29,6 @@ NO_UNIT = "未分配承办单位"
 DISPOSAL_FIELD = "disposal"  # the item field a workflow declares its disposal methods on
 DISPOSAL_TOTAL = "处置数"
 
-# Which stay is "signing for" an item (the deadline of `transferred` in a lead), and which
-# triggers send an item back: not declared in the workflow files (yet), so named here once.
-SIGN_FOR: dict[str, tuple[str, str]] = {"lead": ("transferred", "accept"),
-                                        "rectification": ("assigned", "start")}
-RETURN_TRIGGERS: dict[str, frozenset[str]] = {"lead": frozenset({"return_for_info"}),
-                                              "rectification": frozenset({"reject"})}
-
 
 @dataclass(frozen=True, kw_only=True)
 class Semantics:
@@ -56,9 +50,10 @@ def semantics(defs: Iterable[WorkflowDef]) -> Semantics:
     returns: set[str] = set()
     reopens: set[str] = set()
     for wf in defs:
-        if wf.name in SIGN_FOR:
-            sign_for.append((wf.name, *SIGN_FOR[wf.name]))
-        returns |= RETURN_TRIGGERS.get(wf.name, frozenset())
+        # which stay is signing for an item and which triggers send it back: `reports:`
+        if wf.reports.sign_for is not None:
+            sign_for.append((wf.name, wf.reports.sign_for.state, wf.reports.sign_for.trigger))
+        returns |= set(wf.reports.returns)
         # a reopening is declared: any transition out of a closed state into an open one
         for td in wf.transitions:
             if any(wf.states[s].closed for s in td.sources) and not wf.states[td.dest].closed:

@@ -1,76 +1,24 @@
-"""The notification outbox: written in the transaction of the event that caused it, read by
-its recipient (unread first), and copied to office webhooks as delivery rows.
-
-Nothing here carries a reporter's identity: notices name the item by reference and title,
-and webhook payloads carry no title or data at all (they leave the system)."""
+"""The notification outbox: written in the transaction of the event that caused it (by
+engine.notify, the one writer of its rows, re-exported here for the sweep and the digests),
+read by its recipient (unread first), and copied to office webhooks as delivery rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
-from engine.deadlines import Office
 from engine.errors import NotFound
-from engine.storage import DELIVERY, NOTE
+from engine.notify import Notice, insert_rows, outbox_rows, write
+from engine.storage import NOTE
 
-NOTE_INSERT = insert(NOTE)
-DELIVERY_INSERT = insert(DELIVERY)
+__all__ = ["MAX_PAGE", "Inbox", "Notice", "NotificationView", "inbox", "insert_rows",
+           "mark_all_read", "mark_read", "outbox_rows", "write"]
+
 MAX_PAGE = 200
-
-
-@dataclass(frozen=True, kw_only=True)
-class Notice:
-    """One event to tell some users (and their offices' webhooks) about."""
-
-    kind: str
-    subject: str
-    body: str = ""
-    item_id: int | None = None
-    jurisdiction_id: int | None = None
-    level: int = 0
-    data: Mapping[str, Any] | None = None
-    payload: Mapping[str, Any] | None = None  # what a webhook receives; no personal data
-
-
-def outbox_rows(notice: Notice, *, recipients: Sequence[int], offices: Iterable[Office],
-                now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The notification rows (one per recipient) and webhook delivery rows (one per office
-    with a webhook URL) of one notice, for the caller to insert in its transaction."""
-    notes = [{
-        "recipient_id": r, "kind": notice.kind, "item_id": notice.item_id,
-        "jurisdiction_id": notice.jurisdiction_id, "level": notice.level,
-        "subject": notice.subject[:500], "body": notice.body,
-        "data": dict(notice.data or {}), "created_at": now, "read_at": None,
-    } for r in recipients]
-    payload = dict(notice.payload or {}) | {"event": notice.kind, "at": now.isoformat()}
-    deliveries = [{
-        "unit_id": o.unit_id, "url": o.webhook_url, "event": notice.kind,
-        "payload": payload | {"office": o.code}, "status": "pending", "attempts": 0,
-        "next_attempt_at": now, "created_at": now,
-    } for o in offices if o.webhook_url]
-    return notes, deliveries
-
-
-def insert_rows(conn: Connection, notes: Sequence[Mapping[str, Any]],
-                deliveries: Sequence[Mapping[str, Any]]) -> None:
-    """Insert outbox rows, each table in one executemany."""
-    if notes:
-        conn.execute(NOTE_INSERT, list(notes))
-    if deliveries:
-        conn.execute(DELIVERY_INSERT, list(deliveries))
-
-
-def write(conn: Connection, notice: Notice, *, recipients: Sequence[int],
-          offices: Iterable[Office], now: datetime) -> int:
-    """Insert one notice's notifications and webhook deliveries; returns how many
-    notifications."""
-    notes, deliveries = outbox_rows(notice, recipients=recipients, offices=offices, now=now)
-    insert_rows(conn, notes, deliveries)
-    return len(notes)
 
 
 @dataclass(frozen=True, kw_only=True)

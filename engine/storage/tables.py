@@ -110,6 +110,10 @@ class Item(ItemBase, table=True):
         # a handler's queue: their unit's items and those assigned to them, newest first
         Index("ix_item_unit_id", "unit_id", "id"),
         Index("ix_item_assignee_id", "assignee_id", "id"),
+        # the 工作台's tab counts read a handler's scope from these alone (migration 0015)
+        Index("ix_item_unit_work", "unit_id", "assignee_id", "state", "closed_at", "due_at"),
+        Index("ix_item_assignee_work", "assignee_id", "unit_id", "state", "closed_at",
+              "due_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True)  # e.g. 5101-2026-000042

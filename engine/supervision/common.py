@@ -2,8 +2,8 @@
 read and checked in the write transaction, text checks, and the notifications they send.
 
 Notifications are rows of the outbox that engine.scheduling reads (notification, webhook
-delivery), written here in the step's transaction in the same shape as
-engine.scheduling.notifications writes them: that part sits above this one."""
+delivery), written in the step's transaction by engine.notify, the one writer of those rows,
+as the sweep's and the digests' are."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from engine.deadlines import Target
 from engine.errors import InvalidData, NotFound, TransitionRefused
 from engine.items import sees_item
 from engine.kernel import Actor, check_text
+from engine.notify import Notice, insert_rows, outbox_rows
 from engine.runtime import Runtime
-from engine.storage import DELIVERY, ITEM, NOTE
+from engine.storage import ITEM
 from engine.workflow import SupervisionDef, WorkflowDef
 
 MAX_TEXT = 4000
@@ -102,28 +103,25 @@ def days(name: str, value: int | None, high: int) -> int:
 
 def notify(conn: Connection, *, targets: list[Target], kind: str, subject: str, body: str,
            item: Any, level: int, data: dict[str, Any], now: datetime) -> None:
-    """One notification per recipient of the targets (each user once) and one webhook
-    delivery per office with a URL; no personal data in the webhook payload."""
+    """One notification per recipient of the targets (each user once, under the first
+    target naming them) and one webhook delivery per office with a URL (each office once);
+    no personal data in the webhook payload. The rows are engine.notify's, as every
+    notice's."""
+    payload = {"item_id": item.id, "ref": item.ref, "workflow": item.workflow} | {
+        k: v for k, v in data.items() if k in ("notice_id", "extension_id", "level")}
     seen: set[int] = set()
-    notes = []
+    seen_offices: set[int] = set()
+    notes: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
     for target in targets:
-        for r in target.recipients:
-            if r in seen:
-                continue
-            seen.add(r)
-            notes.append({"recipient_id": r, "kind": kind, "item_id": item.id,
-                          "jurisdiction_id": target.jurisdiction_id, "level": level,
-                          "subject": subject[:500], "body": body, "data": data,
-                          "created_at": now, "read_at": None})
-    offices = {o.unit_id: o for t in targets for o in t.offices if o.webhook_url}
-    payload = {"item_id": item.id, "ref": item.ref, "workflow": item.workflow,
-               "event": kind, "at": now.isoformat()} | {
-                   k: v for k, v in data.items() if k in ("notice_id", "extension_id", "level")}
-    deliveries = [{"unit_id": o.unit_id, "url": o.webhook_url, "event": kind,
-                   "payload": payload | {"office": o.code}, "status": "pending",
-                   "attempts": 0, "next_attempt_at": now, "created_at": now}
-                  for o in offices.values()]
-    if notes:
-        conn.execute(insert(NOTE), notes)
-    if deliveries:
-        conn.execute(insert(DELIVERY), deliveries)
+        recipients = [r for r in dict.fromkeys(target.recipients) if r not in seen]
+        seen.update(recipients)
+        offices = [o for o in target.offices if o.webhook_url and o.unit_id not in seen_offices]
+        seen_offices.update(o.unit_id for o in offices)
+        n, d = outbox_rows(Notice(kind=kind, subject=subject, body=body, item_id=item.id,
+                                  jurisdiction_id=target.jurisdiction_id, level=level,
+                                  data=data, payload=payload),
+                           recipients=recipients, offices=offices, now=now)
+        notes += n
+        deliveries += d
+    insert_rows(conn, notes, deliveries)

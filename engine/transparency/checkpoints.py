@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import CheckpointRejected, LogBroken
 from engine.kernel import Role
+from engine.notify import Notice, write
 from engine.runtime import Runtime
 from engine.storage import NOTE, TLOG_CHECKPOINT, TLOG_COSIGNATURE, USER, read_tx, write_tx
 from engine.transparency.config import LogConfig
@@ -172,12 +173,8 @@ def alert(rt: Runtime, reason: str) -> None:
         told = set(conn.execute(select(NOTE.c.recipient_id).where(
             NOTE.c.kind == ALERT_KIND, NOTE.c.read_at.is_(None),
             NOTE.c.body == reason)).scalars())
-        rows = [{"recipient_id": a, "kind": ALERT_KIND, "item_id": None,
-                 "jurisdiction_id": None, "level": 0, "subject": subject, "body": reason,
-                 "data": {}, "created_at": now, "read_at": None}
-                for a in admins if a not in told]
-        if rows:
-            conn.execute(insert(NOTE), rows)
+        write(conn, Notice(kind=ALERT_KIND, subject=subject, body=reason),
+              recipients=[a for a in admins if a not in told], offices=(), now=now)
 
 
 @dataclass(frozen=True, kw_only=True)

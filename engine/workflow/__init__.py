@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     )
     from engine.workflow.policy import all_triggers, available_triggers
     from engine.workflow.registry import Registry, registry_from_db, store_definitions
+    from engine.workflow.report_rules import ReportsDef, SignFor
     from engine.workflow.supervision import ExtensionRule, NoticeLevel, SupervisionDef
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "LightsDef",
     "NoticeLevel",
     "Registry",
+    "ReportsDef",
+    "SignFor",
     "StateDef",
     "SupervisionDef",
     "TransitionDef",
@@ -73,6 +76,7 @@ _MODULE_OF = {
     "Registry": "registry", "registry_from_db": "registry", "store_definitions": "registry",
     "ExtensionRule": "supervision", "NoticeLevel": "supervision",
     "SupervisionDef": "supervision",
+    "ReportsDef": "report_rules", "SignFor": "report_rules",
 }
 
 if not TYPE_CHECKING:
@@ -99,4 +103,6 @@ if not TYPE_CHECKING:
             import engine.workflow.registry as module
         elif name == "supervision":
             import engine.workflow.supervision as module
+        elif name == "report_rules":
+            import engine.workflow.report_rules as module
         return module

@@ -34,6 +34,7 @@ from engine.workflow.model import (
     WorkflowDef,
 )
 from engine.workflow.problems import ProblemCollector
+from engine.workflow.report_rules import parse_reports
 from engine.workflow.supervision import parse_extensions, parse_supervision
 
 # libyaml's safe loader when PyYAML was built with it: every process parses the workflows
@@ -54,7 +55,7 @@ RESERVED_TRIGGERS = frozenset({"create"}) | SYSTEM_TRIGGERS | ANNOTATION_TRIGGER
 TOP_KEYS = frozenset(
     {"name", "version", "title", "labels", "states", "transitions", "escalation",
      "create_roles", "link_roles", "vocabularies", "fields", "lights", "supervision",
-     "extensions"}
+     "extensions", "reports"}
 )
 
 
@@ -361,6 +362,7 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
     check_lights(lights, states, c)
     supervision = parse_supervision(raw.get("supervision"), c)
     extensions = parse_extensions(raw.get("extensions"), states, c)
+    reports = parse_reports(raw.get("reports"), states, transitions, c)
     labels = raw.get("labels") or {}
     if not isinstance(labels, Mapping):
         c.add("labels", "labels must be a mapping", "write `labels: {lead: 问题线索}`")
@@ -378,7 +380,7 @@ def parse_definition(text: str, file: str) -> WorkflowDef:
         link_roles=link_roles, lights=lights,
         source_file=file, body=text, content_hash=content_hash(text), fields=items,
         vocabularies=vocab, declared=declared, extra=extra,
-        supervision=supervision, extensions=extensions,
+        supervision=supervision, extensions=extensions, reports=reports,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.kernel import Duration
 from engine.workflow.fields import Choice, FieldSpec
+from engine.workflow.report_rules import ReportsDef
 from engine.workflow.supervision import ExtensionRule, SupervisionDef
 
 
@@ -121,6 +122,7 @@ class WorkflowDef:
     extra: Mapping[str, Any] = field(default_factory=dict)
     supervision: SupervisionDef | None = None  # no notices on its items unless declared
     extensions: Mapping[str, ExtensionRule] = field(default_factory=dict)  # by state
+    reports: ReportsDef = field(default_factory=ReportsDef)  # what the figures look for
 
     @property
     def initial_state(self) -> str:

@@ -43,8 +43,8 @@ def test_init_creates_the_database_and_stores_workflows(
     """init migrates and stores both workflows; a second init stores nothing new."""
     code, out, _ = run(capsys, "--database-url", url, "init")
     assert code == 0
-    assert re.search(r"^lead v3 stored \([0-9a-f]{12}\)$", out, re.M)
-    assert re.search(r"^rectification v3 stored", out, re.M)
+    assert re.search(r"^lead v4 stored \([0-9a-f]{12}\)$", out, re.M)
+    assert re.search(r"^rectification v4 stored", out, re.M)
     assert f"database ready: {url}" in out
     code, again, _ = run(capsys, "--database-url", url, "init")
     assert code == 0
@@ -55,9 +55,9 @@ def test_workflows_check_passes_the_shipped_folder(capsys: pytest.CaptureFixture
     """check on a good folder exits 0 with one line per workflow."""
     code, out, _ = run(capsys, "workflows", "check", str(default_workflows_dir()))
     assert code == 0
-    assert f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v3, 9 states, 13 transitions" \
+    assert f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v4, 9 states, 13 transitions" \
         in out
-    assert "rectification v3, 7 states, 7 transitions" in out
+    assert "rectification v4, 7 states, 7 transitions" in out
 
 
 def test_workflows_check_reports_a_broken_file(capsys: pytest.CaptureFixture[str],
@@ -77,7 +77,7 @@ def test_workflows_diagram_prints_mermaid(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "workflows", "diagram", "lead")
     assert code == 0
     front, body = out.split("---\n")[1:]
-    assert front == 'title: "问题线索 (lead v3)"\n'
+    assert front == 'title: "问题线索 (lead v4)"\n'
     assert body.startswith("stateDiagram-v2\n")
     assert '  state "returned 退回补充 (clock paused)" as returned\n' in body
     assert "  transferred --> investigating: accept\n" in body
@@ -176,7 +176,7 @@ def test_workflows_check_accepts_a_single_file(capsys: pytest.CaptureFixture[str
     """One workflow file is checked on its own: ok, or its problems with file:line."""
     code, out, _ = run(capsys, "workflows", "check", str(default_workflows_dir() / "lead.yaml"))
     assert code == 0
-    assert out == (f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v3, 9 states, "
+    assert out == (f"ok  {default_workflows_dir() / 'lead.yaml'}: lead v4, 9 states, "
                    "13 transitions\n")
     broken = tmp_path / "mini.yaml"
     broken.write_text(MINI.replace("dest: done", "dest: nowhere"), "utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import structlog
+from sqlalchemy import select
 
 from cli.main import main
 from engine.deadlines import calendar_warnings, refresh_overrides
@@ -17,8 +18,11 @@ from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.tick import build_scheduler, run_forever
+from engine.storage import NOTICE
 from engine.storage.db import read_tx
+from engine.supervision import issue_notice
 from tests.engine.scheduling.helpers import MARK, count, new_lead
+from tests.engine.supervision.helpers import investigating_lead
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +85,24 @@ def test_sweep_once_prints_what_it_did(rt_sqlite: Runtime, actors_sqlite: dict[s
     out = capsys.readouterr().out
     assert "item 1: escalate level 3" in out
     assert "3 escalations (level 1: 1, level 2: 1, level 3: 1)" in out
+
+
+def test_sweep_once_raises_unanswered_supervision_notices(
+        rt_sqlite: Runtime, actors_sqlite: dict[str, Actor],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """As the tick does, `sweep --once` (system clock, months after the notice's reply
+    deadline) raises an unanswered notice one level, once, and says how many it raised."""
+    item_id = investigating_lead(rt_sqlite, actors_sqlite)
+    notice = issue_notice(rt_sqlite, actor=actors_sqlite["东城办-联络员"], item_id=item_id,
+                          level="general", requirement="报告进展")
+    url = rt_sqlite.db.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "sweep", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "supervision notices: 1 raised a level, 0 raised to the parent office" in out
+    with read_tx(rt_sqlite.db) as conn:
+        level, raised = conn.execute(select(NOTICE.c.level, NOTICE.c.raises)
+                                     .where(NOTICE.c.id == notice.id)).one()
+    assert (level, raised) == ("yellow", 1)
 
 
 def test_calendar_load_then_list(rt_sqlite: Runtime, tmp_path: Path,

@@ -1,7 +1,8 @@
 """The console in a real browser (headless Chromium, tests/console/browser.py): the day's work
 end to end — the city office signs in, registers a lead and transfers it; the county handler
 finds it in 待签收, accepts it and closes it with an outcome; the supervisor sees it counted
-and every chain verified — plus a stale form and a bulk transfer. Every page loads nothing
+and every chain verified — plus a stale form, a bulk transfer and a supervision notice
+issued by the office and replied by the handler. Every page loads nothing
 from another host and breaks no CSP rule. Screenshots go to LEADFLOW_SCREENSHOTS."""
 
 from __future__ import annotations
@@ -177,6 +178,42 @@ def test_a_bulk_transfer_lists_each_result(page: RecordedPage,
     assert failed.count() == 1
     assert "待分办线索 0" in failed.inner_text()
     shot(page, screenshots, "11-bulk-results")
+    assert_clean(page, server)
+
+
+def test_a_notice_issued_by_the_office_is_replied_by_the_handler(
+        page: RecordedPage, served: tuple[Console, LiveServer], screenshots: Path) -> None:
+    console, server = served
+    lead = new_lead(console.rt, "反映某派出所拖延立案")
+    fire(console.rt, lead, "transfer", unit="dc-police")
+    p = page.page
+    p.set_default_timeout(TIMEOUT_MS)
+    sign_in(page, server, CITY_OFFICE)
+    p.goto(f"{server.url}/items/{lead}")
+    p.get_by_role("link", name="下达督办通知").click()
+    p.get_by_label("督办级别").select_option("yellow")
+    p.get_by_role("button", name="确认下达督办通知").click()  # the requirement left out
+    assert p.locator("#requirement-error").inner_text() == "必填"
+    p.get_by_label("督办要求").fill("请于三个工作日内报告立案情况")
+    p.get_by_role("button", name="确认下达督办通知").click()
+    p.wait_for_url(f"**/items/{lead}?done=supervision")
+    assert p.locator("ol.notices li").first.inner_text().startswith("#1 黄牌 · 待反馈")
+    assert_clean(page, server)
+    sign_out(page)
+    sign_in(page, server, DC_HANDLER)
+    p.get_by_role("link", name="待签收").click()
+    row = p.locator("tr", has_text="反映某派出所拖延立案")
+    assert "黄牌×1" in row.inner_text()
+    row.get_by_role("link", name="反映某派出所拖延立案").click()
+    p.get_by_role("link", name="反馈督办通知 #1").click()
+    p.get_by_label("反馈内容").fill("已于今日立案，立案决定书随后报送")
+    p.get_by_role("button", name="确认反馈督办通知 #1").click()
+    p.wait_for_url(f"**/items/{lead}?done=supervision")
+    notice = p.locator("ol.notices li").first.inner_text()
+    assert "已反馈，待认可" in notice
+    assert "已于今日立案" in notice
+    assert p.locator("ol.timeline li").first.inner_text().startswith("督办反馈")
+    shot(page, screenshots, "12-supervision-replied")
     assert_clean(page, server)
 
 

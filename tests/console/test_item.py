@@ -215,10 +215,46 @@ def test_bulk_transfer_goes_item_by_item_and_lists_each_result(console_sqlite: C
         "transferred", "returned", "transferred"]
 
 
+def test_bulk_apply_writes_through_the_batched_writer_and_names_the_refused_item(
+        console: Console, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One batch (engine.items.apply_many) for all the ticked items; the one that moved on
+    meanwhile (no version sent: refused by its state) is named, the others are applied and
+    audited in their chains."""
+    import console.bulk as bulk
+    from engine.items import apply_many, verify
+
+    batches: list[int] = []
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        batches.append(len(kw["moves"]))
+        return apply_many(*args, **kw)
+
+    monkeypatch.setattr(bulk, "apply_many", counted)
+    rt = console.rt
+    ids = [new_lead(rt, f"批量 {i}") for i in range(3)]
+    fire(rt, ids[0], "transfer", unit="dc-police")  # no longer transferable
+    office = console.signed_in(CITY_OFFICE)
+    token = csrf(doc(office.get("/work")))
+    r = office.post("/work/bulk/apply", data={"csrf": token, "action": "lead:transfer",
+                                              "item": [str(i) for i in ids],
+                                              "unit": "dc-police", "comment": "批量移交"})
+    assert r.status_code == 200
+    results = dict(line.split(" ", 1) for line in text(doc(r), "//ul[@class='results']/li"))
+    assert results["5101-2026-000001"] == "批量 0：未办理，当前状态下不能进行此操作"
+    assert results["5101-2026-000002"] == "批量 1：已办理"
+    assert results["5101-2026-000003"] == "批量 2：已办理"
+    assert batches == [3]
+    assert [events(console, i) for i in ids] == [["create", "transfer"]] * 3
+    with read_tx(rt.db) as conn:
+        assert verify(conn, item_ids=ids).ok
+
+
 def item_urls(item_id: int) -> list[tuple[str, str]]:
     return [("GET", f"/items/{item_id}"), ("GET", f"/items/{item_id}/act/transfer"),
             ("GET", f"/items/{item_id}/act/accept"), ("POST", f"/items/{item_id}/act/accept"),
-            ("POST", f"/items/{item_id}/reporter")]
+            ("POST", f"/items/{item_id}/reporter"),
+            ("GET", f"/items/{item_id}/supervision/issue"),
+            ("POST", f"/items/{item_id}/supervision/issue")]
 
 
 @pytest.mark.parametrize("login", [XC_HANDLER, XC_OFFICE])
@@ -264,5 +300,7 @@ def test_the_scope_matrix_covers_every_console_url_naming_an_item(
                      if r.path and "{item_id}" in r.path and not r.path.startswith("/v1/")
                      for m in set(r.methods or ()) - {"HEAD", "OPTIONS"}})
     covered = {(m, u.replace("/987654", "/{item_id}").replace("/transfer", "/{trigger}")
-                .replace("/accept", "/{trigger}")) for m, u in item_urls(987654)}
+                .replace("/accept", "/{trigger}").replace("/supervision/issue",
+                                                          "/supervision/{step}"))
+               for m, u in item_urls(987654)}
     assert set(served) <= covered

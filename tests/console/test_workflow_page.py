@@ -65,7 +65,7 @@ def test_unknown_workflows_and_versions_are_404_and_signed_out_goes_to_sign_in(
     assert client.get("/workflows/nope").status_code == 404
     assert client.get("/workflows/lead?version=99").status_code == 404
     assert client.get("/workflows/lead?version=x").status_code == 404
-    assert client.get("/workflows/lead?version=3").status_code == 200
+    assert client.get("/workflows/lead?version=4").status_code == 200
     r = console_sqlite.client().get("/workflows/lead")
     assert r.status_code == 303
     assert r.headers["location"].startswith("/login")

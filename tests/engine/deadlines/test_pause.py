@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
+from engine.items import light_case, light_rule
 from engine.items.transition import apply
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
+from engine.storage import ITEM
+from engine.storage.db import read_tx
 from tests.engine.scheduling.helpers import item, marks, new_lead
 
 
@@ -90,3 +95,31 @@ def test_resumed_investigation_reminds_at_its_fraction(rt: Runtime, clock: Manua
     resumed = item(rt, lead)
     assert cst(3, 16) < resumed.remind_at < resumed.due_at
     assert resumed.next_check_at == resumed.remind_at
+
+
+def test_resumed_past_its_reminder_point_is_yellow_and_reminded_once(
+        rt: Runtime, clock: ManualClock, actors: dict[str, Actor]) -> None:
+    """Returned on Fri 6 Mar at noon with 21 hours of working time left (its reminder point,
+    one working day before due, already behind), resubmitted Thu 12 Mar: due Fri 13 Mar
+    06:00, so the reminder point is behind again. The light is yellow at once, not green
+    until red, and the sweep reminds now, once for this stay."""
+    office = actors["东城办-联络员"]
+    lead = new_lead(rt, office)
+    clock.set(cst(3, 6, 12))
+    apply(rt, actor=office, item_id=lead, trigger="return_for_info", data={"reason": "补充"})
+    clock.set(cst(3, 12))
+    apply(rt, actor=office, item_id=lead, trigger="resubmit")
+    resumed = item(rt, lead)
+    assert resumed.due_at == datetime(2026, 3, 12, 22, tzinfo=UTC)  # Fri 13 Mar 06:00 CST
+    assert resumed.remind_at == resumed.next_check_at == cst(3, 12)
+    rule = light_rule(rt.registry.all(), clock.now(), rt.calendar)
+    with read_tx(rt.db) as conn:
+        in_sql = conn.execute(select(light_case(rule)).where(ITEM.c.id == lead)).scalar_one()
+    assert (rule.of_row(resumed), in_sql) == ("yellow", "yellow")
+    assert marks(rt, lead) == []
+    run_sweep(rt)
+    reminded = marks(rt, lead)
+    assert [kind for kind, _ in reminded] == ["remind"]
+    clock.advance(timedelta(hours=1))
+    run_sweep(rt)
+    assert marks(rt, lead) == reminded  # no second reminder for the same stay

@@ -197,7 +197,7 @@ def test_requires_accepts_a_plain_list_of_text_fields() -> None:
 def test_shipped_lead_workflow_loads() -> None:
     """workflows/lead.yaml loads with its states, triggers, deadlines and escalation."""
     wf = load_file(default_workflows_dir() / "lead.yaml")
-    assert (wf.name, wf.version, wf.title) == ("lead", 3, "问题线索")
+    assert (wf.name, wf.version, wf.title) == ("lead", 4, "问题线索")
     assert wf.initial_state == "received"
     assert {s for s, d in wf.states.items() if d.final} == {"to_discipline", "merged"}
     assert wf.states["closed"].closed
@@ -222,7 +222,7 @@ def test_shipped_lead_workflow_loads() -> None:
 def test_shipped_rectification_workflow_loads() -> None:
     """workflows/rectification.yaml loads with rejection leading back to rectifying."""
     wf = load_file(default_workflows_dir() / "rectification.yaml")
-    assert (wf.name, wf.version) == ("rectification", 3)
+    assert (wf.name, wf.version) == ("rectification", 4)
     assert wf.initial_state == "identified"
     reject = wf.transition("submitted", "reject")
     assert reject is not None
