@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.kernel import lazy_attribute
+
 if TYPE_CHECKING:
     from engine.deadlines.admin_days import may_edit_calendar, set_override_day
     from engine.deadlines.calendar import CHINA_TZ, ChinaCalendar, WorkCalendar, calendar_warnings
@@ -68,13 +70,6 @@ _MODULE_OF = {
 }
 
 if not TYPE_CHECKING:
-    def __getattr__(name: str) -> object:
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_module(_MODULE_OF[name]), name)
-        globals()[name] = value
-        return value
-
     def _module(name: str) -> object:
         """Import one module of the part, explicitly (tests/test_layering.py)."""
         if name == "admin_days":
@@ -90,3 +85,5 @@ if not TYPE_CHECKING:
         elif name == "schedule":
             import engine.deadlines.schedule as module
         return module
+
+    __getattr__ = lazy_attribute(globals(), _MODULE_OF, _module)

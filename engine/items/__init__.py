@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.kernel import lazy_attribute
+
 if TYPE_CHECKING:
     from engine.items.audit import GENESIS, EventRecord, verify, verify_in_scope
     from engine.items.audit_parallel import verify_all
@@ -122,13 +124,6 @@ _MODULE_OF = {
 }
 
 if not TYPE_CHECKING:
-    def __getattr__(name: str) -> object:
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_module(_MODULE_OF[name]), name)
-        globals()[name] = value
-        return value
-
     def _module(name: str) -> object:
         """Import one module of the part, explicitly (tests/test_layering.py)."""
         if name == "audit":
@@ -150,3 +145,5 @@ if not TYPE_CHECKING:
         elif name == "worklists":
             import engine.items.worklists as module
         return module
+
+    __getattr__ = lazy_attribute(globals(), _MODULE_OF, _module)

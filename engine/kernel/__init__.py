@@ -5,6 +5,7 @@ from engine.kernel.actors import SYSTEM, Actor
 from engine.kernel.canonical import dumps, event_body, timestamp
 from engine.kernel.clock import Clock, ManualClock, SystemClock
 from engine.kernel.durations import Duration, DurationUnit
+from engine.kernel.faces import lazy_attribute
 from engine.kernel.plain_json import MAX_ROW_ID, check_text, is_row_id, plain_json
 from engine.kernel.roles import ITEM_SCOPES, ROLES, SCOPE_MEANING, ItemScope, Role
 
@@ -26,6 +27,7 @@ __all__ = [
     "dumps",
     "event_body",
     "is_row_id",
+    "lazy_attribute",
     "plain_json",
     "timestamp",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.kernel import lazy_attribute
+
 if TYPE_CHECKING:
     from engine.org.accounts import (
         TokenInfo,
@@ -148,13 +150,6 @@ _MODULE_OF = {
 }
 
 if not TYPE_CHECKING:
-    def __getattr__(name: str) -> object:
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_module(_MODULE_OF[name]), name)
-        globals()[name] = value
-        return value
-
     def _module(name: str) -> object:
         """Import one module of the part, explicitly (tests/test_layering.py)."""
         if name == "accounts":
@@ -176,3 +171,5 @@ if not TYPE_CHECKING:
         elif name == "tree":
             import engine.org.tree as module
         return module
+
+    __getattr__ = lazy_attribute(globals(), _MODULE_OF, _module)

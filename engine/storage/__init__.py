@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.kernel import lazy_attribute
+
 if TYPE_CHECKING:
     from engine.storage.api_tables import IDEM, TOKEN, ApiToken, IdempotencyKey
     from engine.storage.auth_tables import (
@@ -254,13 +256,6 @@ _MODULE_OF = {
 }
 
 if not TYPE_CHECKING:
-    def __getattr__(name: str) -> object:
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_module(_MODULE_OF[name]), name)
-        globals()[name] = value
-        return value
-
     def _module(name: str) -> object:
         """Import one module of the part, explicitly (tests/test_layering.py)."""
         if name == "api_tables":
@@ -292,3 +287,5 @@ if not TYPE_CHECKING:
         elif name == "types":
             import engine.storage.types as module
         return module
+
+    __getattr__ = lazy_attribute(globals(), _MODULE_OF, _module)

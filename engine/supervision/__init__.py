@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.kernel import lazy_attribute
+
 if TYPE_CHECKING:
     from engine.supervision.common import ExtensionRecord, NoticeRecord
     from engine.supervision.extensions import (
@@ -53,13 +55,6 @@ _MODULE_OF = {
 }
 
 if not TYPE_CHECKING:
-    def __getattr__(name: str) -> object:
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_module(_MODULE_OF[name]), name)
-        globals()[name] = value
-        return value
-
     def _module(name: str) -> object:
         """Import one module of the part, explicitly (tests/test_layering.py)."""
         if name == "common":
@@ -71,3 +66,5 @@ if not TYPE_CHECKING:
         elif name == "sweep":
             import engine.supervision.sweep as module
         return module
+
+    __getattr__ = lazy_attribute(globals(), _MODULE_OF, _module)

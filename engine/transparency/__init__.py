@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.kernel import lazy_attribute
+
 if TYPE_CHECKING:
     from engine.transparency.check import LogProblem, LogReport, check_log
     from engine.transparency.checkpoints import (
@@ -127,13 +129,6 @@ _MODULE_OF = {
 }
 
 if not TYPE_CHECKING:
-    def __getattr__(name: str) -> object:
-        if name not in _MODULE_OF:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_module(_MODULE_OF[name]), name)
-        globals()[name] = value
-        return value
-
     def _module(name: str) -> object:
         """Import one module of the part, explicitly (tests/test_layering.py)."""
         if name == "check":
@@ -153,3 +148,5 @@ if not TYPE_CHECKING:
         elif name == "witness":
             import engine.transparency.witness as module
         return module
+
+    __getattr__ = lazy_attribute(globals(), _MODULE_OF, _module)
