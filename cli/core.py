@@ -7,16 +7,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.runtime import command_runtime
 from engine.errors import DefinitionError, InvalidData
 from engine.kernel import SystemClock
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime
     from engine.settings import Settings
 
 
@@ -201,25 +199,12 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if ok else 1
 
 
-@contextmanager
-def _runtime(settings: Settings) -> Iterator[Runtime]:
-    """A runtime whose database engine is disposed when the command is done: a connection
-    left to the garbage collector is never closed cleanly (psycopg warns, the server waits)."""
-    from engine.runtime import open_runtime
-
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
-    try:
-        yield rt
-    finally:
-        rt.db.dispose()
-
-
 def cmd_items_create(args: argparse.Namespace, settings: Settings) -> int:
     from engine.items import create_item
     from engine.org import actor_for_user, jurisdiction_by_code, resolve_user
     from engine.storage import read_tx
 
-    with _runtime(settings) as rt:
+    with command_runtime(settings) as rt:
         with read_tx(rt.db) as conn:
             actor = actor_for_user(conn, resolve_user(conn, args.user).id)
             jid = jurisdiction_by_code(conn, args.jurisdiction).id
@@ -234,7 +219,7 @@ def cmd_items_fire(args: argparse.Namespace, settings: Settings) -> int:
     from engine.org import actor_for_user, resolve_user
     from engine.storage import read_tx
 
-    with _runtime(settings) as rt:
+    with command_runtime(settings) as rt:
         with read_tx(rt.db) as conn:
             actor = actor_for_user(conn, resolve_user(conn, args.user).id)
         change = apply(rt, actor=actor, item_id=args.item, trigger=args.trigger,
@@ -252,7 +237,7 @@ def cmd_items_show(args: argparse.Namespace, settings: Settings) -> int:
     from engine.storage import read_tx
     from engine.workflow import available_triggers
 
-    with _runtime(settings) as rt:
+    with command_runtime(settings) as rt:
         with read_tx(rt.db) as conn:
             actor = actor_for_user(conn, args.user)
             row = get_item(conn, actor, args.item)

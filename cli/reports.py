@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.runtime import with_runtime
 from engine.errors import InvalidData
 from engine.kernel import Actor
 
@@ -56,17 +57,6 @@ def register(sub: Any) -> None:
     mon.set_defaults(func=cmd_export_monthly)
 
 
-def runtime(settings: Settings) -> Runtime:
-    from engine.deadlines import refresh_overrides
-    from engine.runtime import open_runtime
-    from engine.storage import read_tx
-
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
-    with read_tx(rt.db) as conn:
-        refresh_overrides(rt.calendar, conn)
-    return rt
-
-
 def _actor(rt: Runtime, args: argparse.Namespace) -> Actor:
     from engine.org import actor_for_user
     from engine.storage import read_tx
@@ -97,8 +87,9 @@ def _cell(f: Figure) -> str:
     return f"{f.label} {f.numerator:g}/{f.denominator} = {shown}"
 
 
-def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
-    report = report_from_args(runtime(settings), args)
+@with_runtime
+def cmd_performance(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
+    report = report_from_args(rt, args)
     if args.json:
         print(json.dumps(asdict(report), ensure_ascii=False, default=str, indent=2))
         return 0
@@ -125,7 +116,8 @@ def _done(record: ExportRecord, output: Path) -> int:
     return 0
 
 
-def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_export_ledger(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -134,7 +126,6 @@ def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
     if args.workflow is None:
         raise InvalidData("--workflow is required (lead or rectification)",
                           fields={"workflow": "lead | rectification"})
-    rt = runtime(settings)
     actor = _actor(rt, args)
     any_period = any(v is not None for v in (args.month, args.quarter, args.date_from,
                                              args.date_to))
@@ -150,10 +141,10 @@ def cmd_export_ledger(args: argparse.Namespace, settings: Settings) -> int:
     return _done(record, args.output)
 
 
-def cmd_export_monthly(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_export_monthly(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.reports import export_monthly
 
-    rt = runtime(settings)
     with args.output.open("wb") as out:
         record = export_monthly(rt, _actor(rt, args), out, period=_period(args),
                                 workflow=args.workflow, jurisdiction_code=args.jurisdiction,

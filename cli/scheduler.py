@@ -7,6 +7,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.runtime import with_runtime
+
 if TYPE_CHECKING:
     from engine.deadlines import (
         Step,
@@ -60,18 +62,6 @@ def register(sub: Any) -> None:
     cc.set_defaults(func=cmd_calendar_check)
 
 
-def _runtime(settings: Settings) -> Runtime:
-    from engine.deadlines import refresh_overrides
-    from engine.runtime import open_runtime
-    from engine.storage import read_tx
-
-    rt = open_runtime(settings.database_url, settings.workflows_dir,
-                      migrate=settings.migrate_on_start)
-    with read_tx(rt.db) as conn:
-        refresh_overrides(rt.calendar, conn)
-    return rt
-
-
 def _sweep_usage(args: argparse.Namespace) -> str | None:
     if args.once:
         return None
@@ -80,11 +70,10 @@ def _sweep_usage(args: argparse.Namespace) -> str | None:
             "scheduler`, or `leadflow serve`, which sweeps in-process")
 
 
-def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_sweep(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.scheduling import run_sweep
     from engine.supervision import raise_overdue_notices
-
-    rt = _runtime(settings)
 
     def show(item_id: int, step: Step) -> None:
         print(f"item {item_id}: {step.kind} level {step.level} (due {step.at.isoformat()})")
@@ -102,11 +91,11 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.failed or raised.failed else 0
 
 
-def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_scheduler(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.scheduling import run_forever
     from engine.transparency import LogConfig
 
-    rt = _runtime(settings)
     print(f"scheduler running (sweep every {settings.sweep_interval_seconds} s); "
           "Ctrl-C to stop", flush=True)
     run_forever(rt, sweep_interval_s=settings.sweep_interval_seconds,
@@ -114,31 +103,32 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_digest(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.scheduling import daily_digest, weekly_summary
 
-    rt = _runtime(settings)
     report = daily_digest(rt) if args.kind == "daily" else weekly_summary(rt)
     print(f"{report.kind} digest {report.period}: produced for {report.produced} "
           f"jurisdictions, {report.skipped} already had it")
     return 0
 
 
-def cmd_webhooks_deliver(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_webhooks_deliver(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.scheduling import deliver_pending
 
-    report = deliver_pending(_runtime(settings))
+    report = deliver_pending(rt)
     print(f"delivered {report.delivered}, retrying {report.retrying}, gave up "
           f"{report.gave_up}, deferred {report.deferred}")
     return 0
 
 
-def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_calendar_load(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.deadlines import ChinaCalendar, parse_override_file, store_overrides
     from engine.storage import write_tx
 
     loaded = parse_override_file(args.file)
-    rt = _runtime(settings)
     with write_tx(rt.db) as conn:
         n = store_overrides(conn, loaded.days, rt.clock.now(),
                             published_years=loaded.published_years, note=loaded.note)
@@ -155,11 +145,11 @@ def cmd_calendar_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_calendar_list(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_calendar_list(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.deadlines import read_overrides, read_published_years
     from engine.storage import read_tx
 
-    rt = _runtime(settings)
     with read_tx(rt.db) as conn:
         days = read_overrides(conn)
         years = read_published_years(conn)
@@ -172,10 +162,10 @@ def cmd_calendar_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_calendar_check(args: argparse.Namespace, settings: Settings) -> int:
+@with_runtime
+def cmd_calendar_check(args: argparse.Namespace, settings: Settings, rt: Runtime) -> int:
     from engine.deadlines import calendar_warnings
 
-    rt = _runtime(settings)
     warnings = calendar_warnings(rt.calendar, rt.clock.now())
     for w in warnings:
         print(f"warning: {w}")

@@ -8,6 +8,7 @@ import argparse
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from cli.runtime import command_runtime
 from engine.kernel import Actor
 
 if TYPE_CHECKING:
@@ -74,23 +75,15 @@ def register(sub: Any) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace,
          step: Callable[[Runtime, Actor], Iterable[str]]) -> int:
-    """Run one step as the acting user and print its lines; the database is disposed of
-    afterwards (a PostgreSQL connection left to the garbage collector is a warning, and a
-    leak)."""
-    from engine.deadlines import refresh_overrides
+    """Run one step as the acting user and print its lines."""
     from engine.org import actor_for_user, resolve_user
-    from engine.runtime import open_runtime
     from engine.storage import read_tx
 
-    rt = open_runtime(settings.database_url, settings.workflows_dir)
-    try:
+    with command_runtime(settings) as rt:
         with read_tx(rt.db) as conn:
-            refresh_overrides(rt.calendar, conn)  # holidays an admin loaded count here too
             actor = actor_for_user(conn, resolve_user(conn, args.user).id)
         for line in step(rt, actor):
             print(line)
-    finally:
-        rt.db.dispose()
     return 0
 
 
