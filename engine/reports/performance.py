@@ -55,13 +55,26 @@ def china_day(conn: Connection, col: Any) -> Any:
     return func.date(col, "+8 hours")  # SQLite stores naive UTC; China has no DST
 
 
-def _late(item_id: Any) -> Any:
+def _any_late(item_id: Any) -> Any:
     return exists().where(MARK.c.item_id == item_id, MARK.c.kind.in_(LATE_KINDS))
 
 
-def _with_trigger(item_id: Any, triggers: frozenset[str], *extra: Any) -> Any:
-    return exists().where(EVENT.c.item_id == item_id, EVENT.c.trigger.in_(sorted(triggers)),
-                          *extra)
+def _flags(p: Period, sem: Semantics) -> Any:
+    """Per item with a return or a reopening event: whether it was ever sent back, whether it
+    was reopened in the period; one grouped pass over those (rare) events, by trigger index,
+    instead of an EXISTS per item."""
+    def ever(triggers: frozenset[str], *extra: Any) -> Any:
+        if not triggers:
+            return literal(0)
+        return func.max(case((and_(EVENT.c.trigger.in_(sorted(triggers)), *extra), 1),
+                             else_=0))
+
+    return (select(EVENT.c.item_id,
+                   ever(sem.returns).label("returned"),
+                   ever(sem.reopens, EVENT.c.at >= p.start, EVENT.c.at < p.end)
+                   .label("reopened"))
+            .where(EVENT.c.trigger.in_(sorted(sem.returns | sem.reopens)))
+            .group_by(EVENT.c.item_id).cte("flags"))
 
 
 def _counts(conn: Connection, where: list[Any], p: Period, now: datetime,
@@ -74,15 +87,22 @@ def _counts(conn: Connection, where: list[Any], p: Period, now: datetime,
     def n(cond: Any) -> Any:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
-    returned = _with_trigger(ITEM.c.id, sem.returns) if sem.returns else literal(False)
-    reopened = (_with_trigger(ITEM.c.id, sem.reopens, EVENT.c.at >= start, EVENT.c.at < end)
-                if sem.reopens else literal(False))
+    # the items with a late mark, and the event flags, each grouped once and joined
+    late = select(MARK.c.item_id).where(MARK.c.kind.in_(LATE_KINDS)).distinct().cte("late")
+    source = ITEM.outerjoin(late, late.c.item_id == ITEM.c.id)
+    returned: Any = literal(False)
+    reopened: Any = literal(False)
+    if sem.returns or sem.reopens:
+        flags = _flags(p, sem)
+        source = source.outerjoin(flags, flags.c.item_id == ITEM.c.id)
+        returned, reopened = flags.c.returned == 1, flags.c.reopened == 1
     q = (select(ITEM.c.jurisdiction_id, ITEM.c.unit_id,
                 n(created), n(closed), n(and_(created, ITEM.c.closed_at < end)),
-                n(and_(closed, _late(ITEM.c.id))),
+                n(and_(closed, late.c.item_id.is_not(None))),
                 n(or_(closed, and_(open_, ITEM.c.due_at >= start, ITEM.c.due_at < end))),
                 n(and_(open_, ITEM.c.due_at < min(end, now))),
                 n(and_(created, returned)), n(and_(closed, reopened)))
+         .select_from(source)
          .where(*where, or_(created, closed, open_))
          .group_by(ITEM.c.jurisdiction_id, ITEM.c.unit_id))
     out: dict[Key, Counts] = {}
@@ -104,8 +124,11 @@ def _sign_for(conn: Connection, where: list[Any], p: Period, sem: Semantics,
         entry.c.seq < EVENT.c.seq,
         or_(entry.c.from_state.is_(None), entry.c.from_state != entry.c.to_state))
         .correlate(EVENT).scalar_subquery())  # nested two deep: say whose EVENT it is
-    late = exists().where(MARK.c.item_id == EVENT.c.item_id, MARK.c.kind.in_(LATE_KINDS),
-                          MARK.c.state_entry_seq == entered)
+    # most items never got a late mark: one index probe rules them out before the stay's
+    # entry is looked up
+    late = and_(_any_late(EVENT.c.item_id),
+                exists().where(MARK.c.item_id == EVENT.c.item_id, MARK.c.kind.in_(LATE_KINDS),
+                               MARK.c.state_entry_seq == entered))
     which = or_(*(and_(EVENT.c.workflow == wf, EVENT.c.from_state == state,
                        EVENT.c.trigger == trigger) for wf, state, trigger in sem.sign_for))
     q = (select(ITEM.c.jurisdiction_id, ITEM.c.unit_id, func.count(),

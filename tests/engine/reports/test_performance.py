@@ -22,7 +22,7 @@ from engine.reports import (
 )
 from engine.runtime import Runtime
 from engine.storage.db import read_tx
-from tests.engine.reports.scenario import cst, march
+from tests.engine.reports.scenario import CLOSE, cst, march
 from tests.engine.scheduling.helpers import jid
 
 
@@ -87,6 +87,38 @@ def test_a_reopening_counts_and_another_month_is_empty(
     assert figures["closed"] == (1, None)
     assert figures["closure_rate"] == (1, 4)
     assert fig(report(rt, actors["市办-线索组"], month="2026-02").total)["received"] == (0, None)
+
+
+def test_a_reopening_counts_in_its_own_period_only(
+        rt: Runtime, clock: ManualClock, actors: dict[str, Actor]) -> None:
+    """A reopened on the 23rd and closed again on the 24th: one of March's closed items was
+    reopened in March. B reopened on the 25th and closed again on 2 April: April's one
+    closed item was reopened in March, not April."""
+    items, office = march(rt, clock, actors), actors["东城办-联络员"]
+    for item, reopened, closed in (("A", cst(3, 23), cst(3, 24)), ("B", cst(3, 25), cst(4, 2))):
+        clock.set(reopened)
+        apply(rt, actor=office, item_id=items[item], trigger="reopen", data={"reason": "新证据"})
+        clock.set(closed)
+        apply(rt, actor=office, item_id=items[item], trigger="close", data=CLOSE)
+    city = actors["市办-线索组"]
+    march_, april = fig(report(rt, city).total), fig(report(rt, city, month="2026-04").total)
+    assert march_["reopen_rate"] == (1, 1)
+    assert april["reopen_rate"] == (0, 1)
+    # A closed on time in March; B, late in its transferred stay, closed in April
+    assert (march_["closed_late"], april["closed_late"]) == ((0, None), (1, None))
+
+
+def test_an_acceptance_is_late_by_the_stay_it_ends_only(
+        rt: Runtime, clock: ManualClock, actors: dict[str, Actor]) -> None:
+    """D went overdue while received (marked by the sweep on the 16th), then was transferred
+    on the 20th and accepted on the 23rd, within its 5 working days: on time, whatever the
+    marks of its earlier stay."""
+    items, office = march(rt, clock, actors), actors["东城办-联络员"]
+    apply(rt, actor=office, item_id=items["D"], trigger="transfer", data={"unit": "dc-police"})
+    clock.set(cst(3, 23))
+    apply(rt, actor=office, item_id=items["D"], trigger="accept",
+          data={"disposal": "talk_inquiry"})
+    assert fig(report(rt, actors["市办-线索组"]).total)["sign_for_rate"] == (2, 3)
 
 
 def test_periods() -> None:
