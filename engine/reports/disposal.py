@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal_column, select
+from sqlalchemy import Connection, and_, func, select
 
+from engine.reports.event_scan import covers_most_events, unindexed
 from engine.reports.figures import Figure
 from engine.reports.labels import DISPOSAL_FIELD as FIELD
 from engine.reports.labels import DISPOSAL_TOTAL
@@ -24,7 +25,7 @@ def disposal_figures(conn: Connection, where: list[Any], period: Period,
     if not methods:
         return ()
     method = EVENT.c.data[FIELD].as_string()
-    at = _event_at(conn, period)
+    at = unindexed(EVENT.c.at) if covers_most_events(conn, period) else EVENT.c.at
     in_period = and_(at >= period.start, at < period.end, method.is_not(None))
     latest = (select(EVENT.c.item_id, func.max(EVENT.c.seq).label("seq"))
               .where(in_period).group_by(EVENT.c.item_id).subquery())
@@ -42,25 +43,3 @@ def disposal_figures(conn: Connection, where: list[Any], period: Period,
     return (Figure(key=FIELD, label=DISPOSAL_TOTAL, numerator=total, denominator=None,
                    value=total), *shares)
 
-
-# the share of the events' time span a period must cover before SQLite reads the events in
-# (item, seq) order instead of by time
-WIDE = 0.5
-
-
-def _event_at(conn: Connection, period: Period) -> Any:
-    """`audit_event.at`, or on SQLite, for a period covering most of the span the events
-    have, the same column in a form (`+at`) its planner cannot take to ix_audit_at: with no
-    statistics it walks that index for any range and fetches each event out of order, which
-    over most of the table costs several times a pass in (item, seq) order, the order the
-    latest-per-item grouping wants anyway. Two index end points decide."""
-    if conn.dialect.name != "sqlite":
-        return EVENT.c.at
-    first = conn.execute(select(func.min(EVENT.c.at))).scalar()
-    last = conn.execute(select(func.max(EVENT.c.at))).scalar()
-    if first is None or last is None or last <= first:
-        return EVENT.c.at
-    covered = min(last, period.end) - max(first, period.start)
-    if covered / (last - first) < WIDE:
-        return EVENT.c.at
-    return literal_column(f"+{EVENT.name}.at", type_=EVENT.c.at.type)

@@ -16,6 +16,7 @@ from engine.deadlines import WorkCalendar
 from engine.items import scope_ids, visible_items, visible_jurisdiction
 from engine.kernel import Actor
 from engine.reports.disposal import disposal_figures
+from engine.reports.event_scan import covers_most_events, unindexed
 from engine.reports.figures import Counts, Figure, figures
 from engine.reports.labels import NO_UNIT, Semantics, definitions, semantics
 from engine.reports.period import Period
@@ -129,12 +130,16 @@ def _sign_for(conn: Connection, where: list[Any], p: Period, sem: Semantics,
     late = and_(_any_late(EVENT.c.item_id),
                 exists().where(MARK.c.item_id == EVENT.c.item_id, MARK.c.kind.in_(LATE_KINDS),
                                MARK.c.state_entry_seq == entered))
-    which = or_(*(and_(EVENT.c.workflow == wf, EVENT.c.from_state == state,
-                       EVENT.c.trigger == trigger) for wf, state, trigger in sem.sign_for))
+    # a period over most of the events: one pass over them beats the trigger index
+    one_pass = covers_most_events(conn, p)
+    at, trig = ((unindexed(EVENT.c.at), unindexed(EVENT.c.trigger)) if one_pass
+                else (EVENT.c.at, EVENT.c.trigger))
+    which = or_(*(and_(EVENT.c.workflow == wf, EVENT.c.from_state == state, trig == trigger)
+                  for wf, state, trigger in sem.sign_for))
     q = (select(ITEM.c.jurisdiction_id, ITEM.c.unit_id, func.count(),
                 func.coalesce(func.sum(case((late, 1), else_=0)), 0))
          .select_from(EVENT.join(ITEM, ITEM.c.id == EVENT.c.item_id))
-         .where(*where, which, EVENT.c.at >= p.start, EVENT.c.at < p.end)
+         .where(*where, which, at >= p.start, at < p.end)
          .group_by(ITEM.c.jurisdiction_id, ITEM.c.unit_id))
     for jid, uid, total, n_late in conn.execute(q):
         c = into.setdefault((jid, uid), Counts())
