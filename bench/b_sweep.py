@@ -6,13 +6,19 @@ Floor: the sqlite3 module doing what each escalation needs at least, batch by ba
 the sweep: select the due ids by `item_schedule.next_check_at`, then per item read the row,
 UPDATE it only if its version is unchanged (level), INSERT its hash-chained audit event and
 move its schedule row's next check; one transaction per batch. No notifications, marks or
-calendar."""
+calendar.
+
+Engine and floor run in alternating rounds on fresh copies (3 in quick mode, 1 in full mode,
+whose 1M data set takes minutes to copy), each side keeping its median; the details hold
+each side's spread and the CPU-time ratio, which a busy neighbour moves less than wall
+time."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import sqlite3
+import statistics
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,24 +31,33 @@ from engine.runtime import open_runtime
 from engine.workflow import default_workflows_dir
 
 NAME = "sweep"
-TARGET_S = 3.0  # for 10,000 escalations; scaled to the mode's count
+TARGET_S = 2.0  # for 10,000 escalations (issue 14); scaled to the mode's count
+TARGET_RATIO = 0.5
 GROWTH = 1.5
 BATCH = 500
+ROUNDS = {"quick": 3, "full": 1}
 
 
-def _engine(ds: datacache.DataSet) -> tuple[float, int]:
+def _engine(ds: datacache.DataSet) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, escalations) of one sweep."""
     from engine.scheduling.sweep import run_sweep
 
     rt = open_runtime(ds.url, default_workflows_dir(), clock=ManualClock(NOW))
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = run_sweep(rt)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
         rt.db.dispose()
     if report.failed:
         raise RuntimeError(f"sweep failed on {len(report.failed)} items: {report.failed[:3]}")
-    return seconds, report.total_escalations
+    return seconds, cpu, report.total_escalations
+
+
+def _floor_timed(path: Path) -> tuple[float, float, int]:
+    cpu = time.process_time()
+    seconds, done = _floor(path)
+    return seconds, time.process_time() - cpu, done
 
 
 def _floor(path: Path) -> tuple[float, int]:
@@ -91,6 +106,24 @@ def _floor(path: Path) -> tuple[float, int]:
     return seconds, done
 
 
+def _round(ctx: Context, ds: datacache.DataSet, overdue: int
+           ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """One engine run and one floor run, each on a fresh copy: ((wall, cpu), (wall, cpu))."""
+    seconds, cpu, escalated = _engine(datacache.copy_of(ds, ctx.workdir / "sweep.db"))
+    (ctx.workdir / "sweep.db").unlink()
+    floor_s, floor_cpu, floor_n = _floor_timed(
+        datacache.copy_of(ds, ctx.workdir / "floor.db").path)
+    (ctx.workdir / "floor.db").unlink()
+    if escalated != overdue or floor_n != overdue:
+        raise RuntimeError(f"expected {overdue} escalations, engine made {escalated}, "
+                           f"floor {floor_n}")
+    return (seconds, cpu), (floor_s, floor_cpu)
+
+
+def _spread(values: list[float]) -> list[float]:
+    return [round(min(values), 3), round(max(values), 3)]
+
+
 def run(ctx: Context) -> list[Result]:
     try:
         import engine.scheduling.sweep  # noqa: F401
@@ -98,23 +131,31 @@ def run(ctx: Context) -> list[Result]:
         return [skipped(NAME, "sweep", "engine/scheduling/sweep.py is not there yet")]
     overdue = ctx.sizes.sweep_overdue
     target_s = TARGET_S * overdue / 10_000
+    rounds = ROUNDS.get(ctx.mode, 1)
     times: dict[int, float] = {}
     results = []
     for size in ctx.sizes.sweep_sizes:
         ds = datacache.dataset("open", size, overdue)
-        seconds, escalated = _engine(datacache.copy_of(ds, ctx.workdir / "sweep.db"))
-        (ctx.workdir / "sweep.db").unlink()
-        floor_s, floor_n = _floor(datacache.copy_of(ds, ctx.workdir / "floor.db").path)
-        (ctx.workdir / "floor.db").unlink()
-        if escalated != overdue or floor_n != overdue:
-            raise RuntimeError(f"expected {overdue} escalations, engine made {escalated}, "
-                               f"floor {floor_n}")
+        runs = [_round(ctx, ds, overdue) for _ in range(rounds)]
+        wall = [e[0] for e, _ in runs]
+        cpu = [e[1] for e, _ in runs]
+        floor_wall = [f[0] for _, f in runs]
+        floor_cpu = [f[1] for _, f in runs]
+        seconds, floor_s = statistics.median(wall), statistics.median(floor_wall)
+        ratio = floor_s / seconds
         times[size] = seconds
         results.append(Result(
             bench=NAME, case=f"escalate {overdue:,} of {size:,} open items (SQLite)",
             value=seconds, unit="s", floor=floor_s, floor_label="s raw sqlite3",
-            ratio=floor_s / seconds, target=f"< {target_s:.1f} s", met=seconds < target_s,
-            details={"escalations_per_s": overdue / seconds, "events": ds.events}))
+            ratio=ratio, target=f">= {TARGET_RATIO}, < {target_s:.1f} s",
+            met=ratio >= TARGET_RATIO and seconds < target_s,
+            details={"escalations_per_s": overdue / seconds, "events": ds.events,
+                     "rounds": rounds, "engine_s": _spread(wall),
+                     "floor_s": _spread(floor_wall),
+                     "ratios": _spread([f / e for f, e in zip(floor_wall, wall, strict=True)]),
+                     "cpu_ratio": round(statistics.median(floor_cpu)
+                                        / statistics.median(cpu), 3),
+                     "engine_cpu_s": _spread(cpu), "floor_cpu_s": _spread(floor_cpu)}))
     small, large = ctx.sizes.sweep_sizes[0], ctx.sizes.sweep_sizes[-1]
     growth = times[large] / times[small]
     results.append(Result(
