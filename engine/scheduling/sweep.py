@@ -1,22 +1,22 @@
 """The sweep: find items whose next check is due, and give each what it owes (a reminder,
 the escalation levels it reached, a repeat at the top), each batch's steps through
-`engine.items.apply_many` (the batched one writer), each step's idempotency mark written by
-its `after` hook.
+`engine.items.apply_many` (the batched one writer), with each applied step's idempotency
+mark and outbox rows in the same transaction.
 
-The sweep's own bookkeeping lives in its own table, `item_schedule` (next check, lease),
-never on the audited item row: moving an item's next look when nothing is owed writes no
-audit event and leaves the item's version, and so every client's If-Match, as it was. A
+The sweep's own bookkeeping lives in its own table, `item_schedule` (next check), never on
+the audited item row: moving an item's next look when nothing is owed writes no audit
+event and leaves the item's version, and so every client's If-Match, as it was. A
 schedule row that no longer fits its item (closed, paused, no deadline, or written for a
 state the item has left) is removed or recomputed from the item, so it is never looked at
 again and again.
 
 Cost grows with the due items, not the open ones: schedule rows are read by the indexed
-`next_check_at`, in batches. Claiming is safe with many sweepers: on PostgreSQL the batch's
-schedule rows and items are selected `FOR UPDATE SKIP LOCKED` inside the transaction that
-escalates them; on SQLite, which has no row locks, a short transaction first leases the
-batch (claimed_by, claimed_until on the schedule row), another then escalates it and
-releases the lease. A sweeper that dies leaves at most an uncommitted batch (rolled back)
-and leases that expire after `lease`.
+`next_check_at`, in batches. Claiming is safe with many sweepers, each batch claimed and
+worked in one transaction: on PostgreSQL the batch's schedule rows and items are selected
+`FOR UPDATE SKIP LOCKED`; on SQLite the write transaction (BEGIN IMMEDIATE) holds the one
+write lock from the read of the due rows to the commit that moves them, so another
+sweeper waits and then finds them no longer due. A sweeper that dies leaves at most an
+uncommitted batch, rolled back, which the next sweep does.
 
 Idempotency does not rest on the claim alone: each step writes a unique escalation_mark row
 (item, state entry, kind, level) in the same transaction as its audit event, and each apply()
@@ -27,11 +27,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.deadlines import (
@@ -63,7 +63,6 @@ SCHEDULE_MOVE = Prepared(
            SCHEDULE.c.state_entry_seq == bindparam("_read_entry"))
     .values(next_check_at=bindparam("_next"), state_entry_seq=bindparam("_entry")))
 DEFAULT_BATCH = 500
-DEFAULT_LEASE = timedelta(minutes=2)
 TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "review": "remind",
            "escalate": "escalate"}
 
@@ -136,12 +135,10 @@ class Sweeper:
     """One sweep run: `run()` loops over batches until no due item is left to claim."""
 
     def __init__(self, rt: Runtime, *, worker: str | None = None,
-                 batch_size: int = DEFAULT_BATCH, lease: timedelta = DEFAULT_LEASE,
-                 progress: Progress | None = None) -> None:
+                 batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> None:
         self.rt = rt
         self.worker = worker or worker_id()
         self.batch_size = batch_size
-        self.lease = lease
         self.progress = progress
         self.chain = Chain()
         self.skip: set[int] = set()  # failed this run: not retried until the next sweep
@@ -170,36 +167,21 @@ class Sweeper:
         return q.order_by(SCHEDULE.c.next_check_at).limit(self.batch_size)
 
     def _batch(self, now: datetime, report: SweepReport) -> bool:
-        if is_postgres(self.rt.db):
-            with write_tx(self.rt.db) as conn:
+        """Claim and work one batch in one transaction; whether there was one."""
+        with write_tx(self.rt.db) as conn:
+            q = self.due_query(now).join(ITEM, ITEM.c.id == SCHEDULE.c.item_id)
+            if is_postgres(self.rt.db):
                 # the schedule row and its item together, skipping the pair if either is
                 # taken: a sweeper never waits on a transition in flight, so no deadlock
                 # whatever order apply() writes them in
-                q = (self.due_query(now).join(ITEM, ITEM.c.id == SCHEDULE.c.item_id)
-                     .with_for_update(of=[SCHEDULE, ITEM], skip_locked=True))
-                ids = list(conn.execute(q).scalars())
-                if ids:
-                    self._process(conn, ids, now, report)
-            return bool(ids)
-        with write_tx(self.rt.db) as conn:
-            due = self.due_query(now).where(or_(SCHEDULE.c.claimed_until.is_(None),
-                                           SCHEDULE.c.claimed_until <= now))
-            ids = list(conn.execute(
-                update(SCHEDULE).where(SCHEDULE.c.item_id.in_(due.scalar_subquery()))
-                .values(claimed_by=self.worker, claimed_until=now + self.lease)
-                .returning(SCHEDULE.c.item_id)).scalars())
-        if not ids:
-            return False
-        with write_tx(self.rt.db) as conn:
-            mine = list(conn.execute(select(SCHEDULE.c.item_id).where(
-                SCHEDULE.c.item_id.in_(ids), SCHEDULE.c.claimed_by == self.worker)).scalars())
-            self._process(conn, mine, now, report)
-            done = [i for i in mine if i not in self.skip]
-            if done:
-                conn.execute(update(SCHEDULE).where(SCHEDULE.c.item_id.in_(done),
-                                                    SCHEDULE.c.claimed_by == self.worker)
-                             .values(claimed_by=None, claimed_until=None))
-        return True
+                q = q.with_for_update(of=[SCHEDULE, ITEM], skip_locked=True)
+            # on SQLite the write transaction (BEGIN IMMEDIATE) holds the database's one
+            # write lock from this read to the commit that moves the rows' next checks: no
+            # other sweeper reads them as due meanwhile, so the transaction is the claim
+            ids = list(conn.execute(q).scalars())
+            if ids:
+                self._process(conn, ids, now, report)
+        return bool(ids)
 
     def _process(self, conn: Connection, ids: list[int], now: datetime,
                  report: SweepReport) -> None:
@@ -401,8 +383,6 @@ def _notice(row: Any, step: Step, target: Target, wf: WorkflowDef) -> Notice:
 
 
 def run_sweep(rt: Runtime, *, worker: str | None = None, batch_size: int = DEFAULT_BATCH,
-              lease: timedelta = DEFAULT_LEASE, progress: Progress | None = None
-              ) -> SweepReport:
+              progress: Progress | None = None) -> SweepReport:
     """Run one sweep at `rt.clock.now()`; safe to run from many threads and processes."""
-    return Sweeper(rt, worker=worker, batch_size=batch_size, lease=lease,
-                   progress=progress).run()
+    return Sweeper(rt, worker=worker, batch_size=batch_size, progress=progress).run()
