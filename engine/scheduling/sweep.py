@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import structlog
@@ -124,13 +125,6 @@ class SweepReport:
                 f"{self.cleared} stale schedules cleared, {len(self.failed)} failed")
 
 
-# the due items' whole rows (the batched writer's input) and their schedule rows, by id
-BATCH_READ = (select(ITEM, SCHEDULE.c.next_check_at,
-                     SCHEDULE.c.state_entry_seq.label("schedule_entry"))
-              .join(SCHEDULE, SCHEDULE.c.item_id == ITEM.c.id)
-              .where(ITEM.c.id.in_(bindparam("ids", expanding=True))).order_by(ITEM.c.id))
-
-
 class Sweeper:
     """One sweep run: `run()` loops over batches until no due item is left to claim."""
 
@@ -159,39 +153,41 @@ class Sweeper:
         return report
 
     def due_query(self, now: datetime) -> Any:
-        """The next batch of due item ids, through ix_item_schedule_next_check (never a scan
-        of open items)."""
-        q = select(SCHEDULE.c.item_id).where(SCHEDULE.c.next_check_at <= now)
+        """The next batch of due items, earliest first, through ix_item_schedule_next_check
+        (never a scan of open items): their whole rows, which the batched writer takes as
+        they are, and their schedule rows, in one statement."""
+        q = (select(ITEM, SCHEDULE.c.next_check_at,
+                    SCHEDULE.c.state_entry_seq.label("schedule_entry"))
+             .join_from(SCHEDULE, ITEM, ITEM.c.id == SCHEDULE.c.item_id)
+             .where(SCHEDULE.c.next_check_at <= now))
         if self.skip:
             q = q.where(SCHEDULE.c.item_id.not_in(sorted(self.skip)))
-        return q.order_by(SCHEDULE.c.next_check_at).limit(self.batch_size)
+        q = q.order_by(SCHEDULE.c.next_check_at).limit(self.batch_size)
+        if is_postgres(self.rt.db):
+            # the schedule row and its item together, skipping the pair if either is taken:
+            # a sweeper never waits on a transition in flight, so no deadlock whatever order
+            # apply() writes them in
+            q = q.with_for_update(of=[SCHEDULE, ITEM], skip_locked=True)
+        return q
 
     def _batch(self, now: datetime, report: SweepReport) -> bool:
         """Claim and work one batch in one transaction; whether there was one."""
         with write_tx(self.rt.db) as conn:
-            q = self.due_query(now).join(ITEM, ITEM.c.id == SCHEDULE.c.item_id)
-            if is_postgres(self.rt.db):
-                # the schedule row and its item together, skipping the pair if either is
-                # taken: a sweeper never waits on a transition in flight, so no deadlock
-                # whatever order apply() writes them in
-                q = q.with_for_update(of=[SCHEDULE, ITEM], skip_locked=True)
             # on SQLite the write transaction (BEGIN IMMEDIATE) holds the database's one
             # write lock from this read to the commit that moves the rows' next checks: no
             # other sweeper reads them as due meanwhile, so the transaction is the claim
-            ids = list(conn.execute(q).scalars())
-            if ids:
-                self._process(conn, ids, now, report)
-        return bool(ids)
+            rows = conn.execute(self.due_query(now)).all()
+            if rows:
+                # id order: neighbouring rows and index pages, kinder to the page cache
+                self._process(conn, sorted(rows, key=attrgetter("id")), now, report)
+        return bool(rows)
 
-    def _process(self, conn: Connection, ids: list[int], now: datetime,
+    def _process(self, conn: Connection, rows: list[Any], now: datetime,
                  report: SweepReport) -> None:
         sync_calendar(self.rt.calendar, conn)  # holidays an admin loaded since count now
-        # id order: neighbouring rows and index pages, kinder to the page cache; whole item
-        # rows, which the batched writer takes as they are instead of reading them again
-        rows = conn.execute(BATCH_READ, {"ids": ids}).all()
         marks = _Marks(conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
-            .where(MARK.c.item_id.in_(ids))))
+            .where(MARK.c.item_id.in_([r.id for r in rows]))))
         # every step of the batch goes to the batched writer at once; an item whose steps
         # cannot be planned or applied fails alone (retried next sweep), the others go on
         schedule: list[dict[str, Any]] = []
