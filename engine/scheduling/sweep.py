@@ -192,31 +192,30 @@ class Sweeper:
         # cannot be planned or applied fails alone (retried next sweep), the others go on
         schedule: list[dict[str, Any]] = []
         moves: list[Move] = []
-        owners: list[tuple[Any, Step, Target]] = []
+        owners: list[tuple[Any, WorkflowDef, Step, Target]] = []
         failed: dict[int, str] = {}
-        for row in rows:
-            if row.next_check_at > now:
-                continue  # rescheduled by a transition since it was found due
+        for row in rows:  # read as due in this transaction: no transition moved them since
             report.items += 1
             try:
-                steps, nxt = self._item(conn, row, marks, now, report)
-                planned = self._moves(conn, row, steps)
+                wf = self.rt.registry.get(row.workflow, row.workflow_version)
+                steps, nxt = self._item(row, wf, marks, now, report)
+                planned = self._moves(conn, row, wf, steps)
             except (LeadflowError, SQLAlchemyError) as exc:
                 failed[row.id] = type(exc).__name__
                 continue
             schedule.append(_move(row, nxt))
             for step, target, move in planned:
                 moves.append(move)
-                owners.append((row, step, target))
+                owners.append((row, wf, step, target))
         outcomes = apply_many(self.rt, actor=SYSTEM, moves=moves, conn=conn,
                               rows={r.id: r for r in rows}) if moves else []
         out = _Rows()
-        for (row, step, target), outcome in zip(owners, outcomes, strict=True):
+        for (row, wf, step, target), outcome in zip(owners, outcomes, strict=True):
             if isinstance(outcome, LeadflowError):
                 failed.setdefault(row.id, type(outcome).__name__)
                 continue
             # the step's mark and outbox rows, in the transaction of its event
-            self._owed(row, step, target, outcome, now, out)
+            _owed(row, wf, step, target, outcome, now, out)
             report.count(step)
             if self.progress is not None:
                 self.progress(row.id, step)
@@ -233,11 +232,9 @@ class Sweeper:
         insert_rows(conn, out.notes, out.deliveries)
         _write_schedule(conn, schedule)
 
-    def _item(self, conn: Connection, row: Any, marks: _Marks, now: datetime,
+    def _item(self, row: Any, wf: WorkflowDef, marks: _Marks, now: datetime,
               report: SweepReport) -> tuple[list[Step], datetime | None]:
-        """What one due item owes (its steps not yet marked done) and its next look; reads
-        only."""
-        wf = self.rt.registry.get(row.workflow, row.workflow_version)
+        """What one due item owes (its steps not yet marked done) and its next look."""
         review = wf.states[row.state].review
         if review is not None and row.closed_at is None and row.due_at is None:
             # parked (clock paused) and reviewed every `review`: the n-th review of this stay
@@ -266,13 +263,10 @@ class Sweeper:
             report.rescheduled += 1
         return todo, nxt
 
-    def _moves(self, conn: Connection, row: Any, todo: list[Step]
+    def _moves(self, conn: Connection, row: Any, wf: WorkflowDef, todo: list[Step]
                ) -> list[tuple[Step, Target, Move]]:
         """The item's owed steps as moves for the batched writer, each expecting the version
         the one before it leaves, with the target its notice goes to."""
-        if not todo:
-            return []
-        wf = self.rt.registry.get(row.workflow, row.workflow_version)
         version = row.version
         planned = []
         for step in todo:
@@ -293,22 +287,6 @@ class Sweeper:
         if step.kind in ("remind", "overdue", "review") or level == 0:
             return self.chain.for_reminder(conn, row)
         return self.chain.for_level(conn, row.jurisdiction_id, level)
-
-    def _owed(self, row: Any, step: Step, target: Target, change: Change, now: datetime,
-              out: _Rows) -> None:
-        """An applied step's escalation mark and outbox rows, collected for the batch's
-        executemany in the transaction of its event."""
-        out.marks.append({
-            "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
-            "level": step.level, "at": now, "scheduled_at": step.at,
-            "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
-        wf = self.rt.registry.get(row.workflow, row.workflow_version)
-        notes, deliveries = outbox_rows(_notice(row, step, target, wf),
-                                        recipients=target.recipients,
-                                        offices=target.offices, now=now)
-        out.notes += notes
-        out.deliveries += deliveries
-
 
 class _Marks:
     """The marks already written for a batch's items: what is done, and how many repeats
@@ -333,6 +311,21 @@ class _Rows:
     marks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _owed(row: Any, wf: WorkflowDef, step: Step, target: Target, change: Change,
+          now: datetime, out: _Rows) -> None:
+    """An applied step's escalation mark and outbox rows, collected for the batch's
+    executemany in the transaction of its event."""
+    out.marks.append({
+        "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
+        "level": step.level, "at": now, "scheduled_at": step.at,
+        "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
+    notes, deliveries = outbox_rows(_notice(row, step, target, wf),
+                                    recipients=target.recipients, offices=target.offices,
+                                    now=now)
+    out.notes += notes
+    out.deliveries += deliveries
 
 
 def _move(row: Any, nxt: datetime | None) -> dict[str, Any]:
