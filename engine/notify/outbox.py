@@ -14,8 +14,8 @@ from sqlalchemy import Connection, insert
 from engine.deadlines import Office
 from engine.storage import DELIVERY, NOTE, Prepared
 
-# compiled once, run on the driver's cursor (engine/storage/prepared.py): a sweep writes
-# thousands of these rows, and SQLAlchemy's executemany cost more than the rows did
+# compiled once and run on the driver's cursor (engine/storage/prepared.py), like the
+# transition's own statements: a sweep writes thousands of these rows per batch
 NOTE_INSERT = Prepared(insert(NOTE))
 DELIVERY_INSERT = Prepared(insert(DELIVERY))
 

@@ -55,7 +55,7 @@ from engine.workflow import WorkflowDef
 
 log = structlog.get_logger("engine.scheduling.sweep")
 # the batch's writes, compiled once and run on the driver's cursor (engine/storage/
-# prepared.py): SQLAlchemy's executemany cost more than the rows did
+# prepared.py), like the batched writer's own: SQLAlchemy's executemany added ~15 % to them
 MARK_INSERT = Prepared(insert(MARK))
 # the next look after a sweep, only if the row is still the one read (state entry unchanged)
 SCHEDULE_MOVE = Prepared(
