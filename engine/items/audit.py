@@ -9,13 +9,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, String, Text, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Select, Text, cast, column, select, table
 
 from engine.kernel import Actor, dumps, event_body, timestamp
-from engine.org import subtree_ids_query
-from engine.storage import EVENT, ITEM
 
 GENESIS = "0" * 64
+
+# The two tables verify reads, as Core's light table clauses by name: the SQLModel classes
+# behind engine.storage's EVENT and ITEM (with pydantic and the ORM) cost `leadflow verify`
+# half a second of start-up. tests/engine/items/test_audit_columns.py holds these names to
+# the tables. No types either: every column is read as the driver gives it.
+EVENT_COLUMNS = ("item_id", "seq", "at", "actor", "actor_role", "trigger", "from_state",
+                 "to_state", "data", "comment", "workflow", "workflow_version", "prev_hash",
+                 "hash")
+ITEM_COLUMNS = ("id", "ref", "state", "audit_seq", "audit_head", "jurisdiction_id")
+EVENTS = table("audit_event", *map(column, EVENT_COLUMNS))
+ITEMS = table("item", *map(column, ITEM_COLUMNS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +75,7 @@ class VerifyReport:
 
 def _item_filters(id_col: Any, item_ids: list[int] | None, id_range: tuple[int, int] | None,
                   jurisdiction_id: int | None) -> list[ColumnElement[bool]]:
-    """Which items to check, as conditions on `id_col` (ITEM.c.id or EVENT.c.item_id). A
+    """Which items to check, as conditions on `id_col` (ITEMS.c.id or EVENTS.c.item_id). A
     jurisdiction is its nested-set subtree, in a subquery: a province's scope holds millions
     of items, and a list of their ids would exceed SQLite's and PostgreSQL's limits on bound
     parameters."""
@@ -76,21 +85,22 @@ def _item_filters(id_col: Any, item_ids: list[int] | None, id_range: tuple[int, 
     if id_range is not None:
         out += [id_col >= id_range[0], id_col < id_range[1]]
     if jurisdiction_id is not None:
-        out.append(id_col.in_(select(ITEM.c.id).where(
-            ITEM.c.jurisdiction_id.in_(subtree_ids_query(jurisdiction_id)))))
+        from engine.org import subtree_ids_query  # the org tables: only for a scope
+
+        out.append(id_col.in_(select(ITEMS.c.id).where(
+            ITEMS.c.jurisdiction_id.in_(subtree_ids_query(jurisdiction_id)))))
     return out
 
 
-def _rows(conn: Connection, where: list[ColumnElement[bool]], batch: int) -> Iterator[Any]:
-    # `at` and `data` come as the driver gives them (type_coerce skips SQLAlchemy's
-    # converters, the slowest part of reading millions of events); `_at_text` and
-    # `_data` finish the job for both databases.
-    q = select(
-        EVENT.c.item_id, EVENT.c.seq, type_coerce(EVENT.c.at, String), EVENT.c.actor,
-        EVENT.c.actor_role, EVENT.c.trigger, EVENT.c.from_state, EVENT.c.to_state,
-        type_coerce(EVENT.c.data, Text), EVENT.c.comment, EVENT.c.workflow,
-        EVENT.c.workflow_version, EVENT.c.prev_hash, EVENT.c.hash,
-    ).where(*where).order_by(EVENT.c.item_id, EVENT.c.seq)
+def _events_query(conn: Connection, where: list[ColumnElement[bool]]) -> Select[Any]:
+    # PostgreSQL's driver would decode `data` (jsonb) into a dict; as text it is remembered
+    # per stored text like SQLite's (`_Canonical`), and decodes to the same value.
+    data = EVENTS.c.data if conn.dialect.name == "sqlite" else cast(EVENTS.c.data, Text)
+    return select(*(data if c.name == "data" else c for c in EVENTS.c)).where(
+        *where).order_by(EVENTS.c.item_id, EVENTS.c.seq)
+
+
+def _rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[Any]:
     if conn.dialect.name == "sqlite":
         yield from _driver_rows(conn, q, batch)
         return
@@ -100,8 +110,7 @@ def _rows(conn: Connection, where: list[ColumnElement[bool]], batch: int) -> Ite
 
 def _driver_rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[tuple[Any, ...]]:
     """SQLite: the rows as the driver's plain tuples, from its own cursor in the caller's
-    transaction: SQLAlchemy's Row per event cost a quarter of verifying. Every column is
-    read as stored (no type processors: the selection above coerces `at` and `data`)."""
+    transaction: SQLAlchemy's Row per event cost a quarter of verifying."""
     compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -116,7 +125,8 @@ def _driver_rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[tuple
 def _at_text(stored: datetime | str) -> str:
     """The canonical `timestamp` of a stored `at`: PostgreSQL gives an aware datetime;
     SQLite gives the naive-UTC text SQLAlchemy wrote (2026-03-02 01:00:00.000000), which
-    only needs its separator changed. Raises ValueError on text that is not a timestamp."""
+    only needs its separator changed (verify does that inline). Raises ValueError on text
+    that is not a timestamp."""
     if isinstance(stored, datetime):
         return timestamp(stored if stored.tzinfo else stored.replace(tzinfo=UTC))
     if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
@@ -171,9 +181,9 @@ def verify(conn: Connection, *, item_ids: list[int] | None = None,
     sequence, and that replaying the chain ends in the item's state. Run it in
     `engine.storage.db.snapshot_tx` so concurrent writes are not damage."""
     report = VerifyReport()
-    iq = select(ITEM.c.id, ITEM.c.ref, ITEM.c.state, ITEM.c.audit_seq, ITEM.c.audit_head)
+    iq = select(ITEMS.c.id, ITEMS.c.ref, ITEMS.c.state, ITEMS.c.audit_seq, ITEMS.c.audit_head)
     items = {r.id: r for r in conn.execute(iq.where(
-        *_item_filters(ITEM.c.id, item_ids, id_range, jurisdiction_id)))}
+        *_item_filters(ITEMS.c.id, item_ids, id_range, jurisdiction_id)))}
     report.items = len(items)
     bad: set[int] = set()
     last: dict[int, tuple[int, str, str]] = {}  # item -> (seq, hash, to_state)
@@ -190,7 +200,8 @@ def verify(conn: Connection, *, item_ids: list[int] | None = None,
     # plain tuples: attribute access on Row objects costs more than the hashing itself
     for (iid, seq, at, actor, role, trigger, from_state, to_state, data, comment, workflow,
          version, prev_hash, stored) in _rows(
-            conn, _item_filters(EVENT.c.item_id, item_ids, id_range, jurisdiction_id), batch):
+            conn, _events_query(conn, _item_filters(
+                EVENTS.c.item_id, item_ids, id_range, jurisdiction_id)), batch):
         report.events += 1
         if iid in bad:
             continue

@@ -8,8 +8,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy import func, select
 
-from engine.items.audit import VerifyReport, verify
-from engine.storage import ITEM, make_engine, snapshot_tx
+from engine.items.audit import ITEMS, VerifyReport, verify
+from engine.storage import make_engine, snapshot_tx
 
 # Below this many items a second process costs more than it saves.
 MIN_ITEMS_PER_WORKER = 20_000
@@ -29,8 +29,8 @@ def verify_all(url: str, *, workers: int = 1) -> VerifyReport:
     db = make_engine(url)
     try:
         with snapshot_tx(db) as conn:
-            lo, hi, count = conn.execute(select(func.min(ITEM.c.id), func.max(ITEM.c.id),
-                                                func.count())).one()
+            lo, hi, count = conn.execute(select(func.min(ITEMS.c.id), func.max(ITEMS.c.id),
+                                                func.count()).select_from(ITEMS)).one()
             workers = max(1, min(workers, count // MIN_ITEMS_PER_WORKER))
             if lo is None or workers == 1:
                 return verify(conn)
