@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, Text, cast, column, select, table
 
-from engine.kernel import Actor, dumps, event_body, timestamp
+from engine.kernel import Actor, body_text, dumps, event_body, timestamp
 
 GENESIS = "0" * 64
 
@@ -143,23 +143,17 @@ def _data(stored: Any) -> Any:
 MEMO_LIMIT = 50_000  # stored payloads remembered by one verify() (then forgotten, bounded)
 
 
-class _Canonical:
-    """The canonical text of a stored `data` payload, remembered per stored text: a trail
-    repeats the same few payloads ({"unit": ...}, {"disposal": ...}, the sweep's steps), and
-    decoding then re-encoding each was a quarter of verifying. Exact: the canonical text is
-    a function of the stored text. PostgreSQL's decoded dicts pass through unremembered."""
+class _Canonical(dict[Any, str]):
+    """The canonical text of a stored `data` payload by its stored text (`canonical[data]`):
+    a trail repeats the same few payloads ({"unit": ...}, {"disposal": ...}, the sweep's
+    steps), and decoding then re-encoding each was a quarter of verifying. Exact: the
+    canonical text is a function of the stored text. A dict, so that a payload seen before
+    costs one subscript; ValueError from the decoder on text that is not JSON."""
 
-    def __init__(self) -> None:
-        self._memo: dict[Any, str] = {}
-
-    def __call__(self, stored: Any) -> Any:
-        if not isinstance(stored, str | bytes):
-            return _data(stored)
-        found = self._memo.get(stored)
-        if found is None:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[stored] = dumps(_data(stored)).decode()
+    def __missing__(self, stored: Any) -> str:
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        found = self[stored] = dumps(_data(stored)).decode()
         return found
 
 
@@ -182,60 +176,71 @@ def verify(conn: Connection, *, item_ids: list[int] | None = None,
     `engine.storage.db.snapshot_tx` so concurrent writes are not damage."""
     report = VerifyReport()
     iq = select(ITEMS.c.id, ITEMS.c.ref, ITEMS.c.state, ITEMS.c.audit_seq, ITEMS.c.audit_head)
-    items = {r.id: r for r in conn.execute(iq.where(
-        *_item_filters(ITEMS.c.id, item_ids, id_range, jurisdiction_id)))}
+    items = {r[0]: r for r in _rows(conn, iq.where(
+        *_item_filters(ITEMS.c.id, item_ids, id_range, jurisdiction_id)), batch)}
     report.items = len(items)
     bad: set[int] = set()
-    last: dict[int, tuple[int, str, str]] = {}  # item -> (seq, hash, to_state)
+    ends: dict[int, tuple[int, str, str]] = {}  # item -> (seq, hash, to_state) of its last
 
     def flag(item_id: int, seq: int, reason: str) -> None:
-        if item_id in bad:
-            return
         bad.add(item_id)
-        ref = items[item_id].ref if item_id in items else "?"
+        ref = items[item_id][1] if item_id in items else "?"
         report.broken.append(BrokenChain(item_id=item_id, ref=ref, seq=seq, reason=reason))
 
-    sha256 = hashlib.sha256
-    canonical = _Canonical()
-    # plain tuples: attribute access on Row objects costs more than the hashing itself
+    sha256, canonical, events = hashlib.sha256, _Canonical(), 0
+    # The rows come ordered by item and seq, so one chain's rows are consecutive: the chain
+    # so far is held in locals (`chain` its item, `done` once it broke), not looked up per
+    # event. Plain tuples, unpacked: attribute access cost more than the hashing itself.
+    chain, done, last_seq, last_hash, last_state = None, False, 0, GENESIS, ""
     for (iid, seq, at, actor, role, trigger, from_state, to_state, data, comment, workflow,
-         version, prev_hash, stored) in _rows(
-            conn, _events_query(conn, _item_filters(
-                EVENTS.c.item_id, item_ids, id_range, jurisdiction_id)), batch):
-        report.events += 1
-        if iid in bad:
+         version, prev_hash, stored) in _rows(conn, _events_query(conn, _item_filters(
+            EVENTS.c.item_id, item_ids, id_range, jurisdiction_id)), batch):
+        events += 1
+        if iid != chain:
+            if chain is not None and not done:
+                ends[chain] = (last_seq, last_hash, last_state)
+            chain, done, last_seq, last_hash, last_state = iid, False, 0, GENESIS, ""
+        elif done:
             continue
-        prev_seq, prev_head, prev_state = last.get(iid, (0, GENESIS, ""))
-        if seq != prev_seq + 1:
-            flag(iid, prev_seq + 1, f"event {prev_seq + 1} is missing")
+        if seq != last_seq + 1:
+            flag(iid, last_seq + 1, f"event {last_seq + 1} is missing")
+            done = True
             continue
-        if prev_hash != prev_head:
+        if prev_hash != last_hash:
             flag(iid, seq, "prev_hash does not match the previous event's hash")
+            done = True
             continue
         try:
-            at_text, content = _at_text(at), canonical(data)
+            # SQLite's text as SQLAlchemy wrote it (`_at_text`'s common case, inline)
+            at = (f"{at[:10]}T{at[11:]}Z" if type(at) is str and len(at) == 26
+                  and at[10] == " " and at[19] == "." else _at_text(at))
+            content = canonical[data]
         except ValueError:
             flag(iid, seq, "stored time or data is unreadable (event was altered)")
+            done = True
             continue
-        digest = sha256(event_body(
-            item_id=iid, seq=seq, at=at_text, actor=actor, role=role, trigger=trigger,
-            from_state=from_state, to_state=to_state, data=content, comment=comment,
-            workflow=workflow, version=version, prev=prev_hash)).hexdigest()
-        if digest != stored:
+        if sha256(body_text(iid, seq, at, actor, role, trigger, from_state, to_state, content,
+                            comment, workflow, version, prev_hash).encode()
+                  ).hexdigest() != stored:
             flag(iid, seq, "content does not match its hash (event was altered)")
+            done = True
             continue
-        if prev_seq and from_state != prev_state:
+        if last_seq and from_state != last_state:
             flag(iid, seq, "from_state does not follow the previous event's to_state")
+            done = True
             continue
-        last[iid] = (seq, stored, to_state)
-    for iid, item in items.items():
+        last_seq, last_hash, last_state = seq, stored, to_state
+    if chain is not None and not done:
+        ends[chain] = (last_seq, last_hash, last_state)
+    report.events = events
+    for iid, (_, _, state, audit_seq, audit_head) in items.items():
         if iid in bad:
             continue
-        seq, head, state = last.get(iid, (0, GENESIS, ""))
-        if seq != item.audit_seq or head != item.audit_head:
-            flag(iid, seq + 1 if seq < item.audit_seq else seq,
-                 f"item head is seq {item.audit_seq} but the chain ends at seq {seq} "
+        seq, head, replayed = ends.get(iid, (0, GENESIS, ""))
+        if seq != audit_seq or head != audit_head:
+            flag(iid, seq + 1 if seq < audit_seq else seq,
+                 f"item head is seq {audit_seq} but the chain ends at seq {seq} "
                  "(events deleted or head altered)")
-        elif state != item.state:
-            flag(iid, seq, f"replayed state {state!r} differs from item state {item.state!r}")
+        elif replayed != state:
+            flag(iid, seq, f"replayed state {replayed!r} differs from item state {state!r}")
     return report
