@@ -3,9 +3,6 @@ split and each worker checks its part in its own snapshot (each chain within one
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 from sqlalchemy import func, select
 
 from engine.items.audit import ITEMS, VerifyReport, verify
@@ -38,6 +35,10 @@ def verify_all(url: str, *, workers: int = 1) -> VerifyReport:
         db.dispose()
     width = (hi + 1 - lo + workers - 1) // workers
     bounds = [(lo + i * width, min(lo + (i + 1) * width, hi + 1)) for i in range(workers)]
+    # imported here: most databases are verified in one process, without them (start-up)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork: the workers start with the modules already imported (spawn would pay ~1 s each)
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
