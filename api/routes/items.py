@@ -33,6 +33,7 @@ from engine.items import (
     create_item_once,
     get_item,
     history,
+    item_in_sight,
     list_items,
     visible_jurisdiction,
     visible_unit,
@@ -153,7 +154,7 @@ def transition(item_id: ItemId, body: TransitionIn, actor: Person, rt: RuntimeDe
     def answer(conn: Connection, change: Change) -> None:
         # a move that takes the item out of the caller's sight still happens, answered 404
         # as before; the hook must not undo it
-        rows.append(get_item_if_seen(conn, actor, change.item_id))
+        rows.append(item_in_sight(conn, actor, change.item_id))
 
     apply(rt, actor=actor, item_id=item_id, trigger=body.trigger, data=body.data,
           comment=body.comment, expected_version=expected, after=answer)
@@ -162,13 +163,6 @@ def transition(item_id: ItemId, body: TransitionIn, actor: Person, rt: RuntimeDe
         raise NotFound(f"item {item_id} not found")
     return JSONResponse(item_detail(row, rt, actor).model_dump(mode="json"),
                         headers={"ETag": etag(row.version)})
-
-
-def get_item_if_seen(conn: Connection, actor: Actor, item_id: int) -> Any:
-    try:
-        return get_item(conn, actor, item_id)
-    except NotFound:
-        return None
 
 
 def _expected_version_of(rt: Runtime, actor: Actor, item_id: int,
