@@ -24,7 +24,7 @@ from api.schemas import (
     TimeParam,
     TransitionIn,
 )
-from api.views import event_out, item_detail, item_out, lights_now
+from api.views import event_out, item_detail, item_detail_json, item_out, lights_now
 from engine.errors import NotFound
 from engine.items import (
     Change,
@@ -64,8 +64,7 @@ def _detail_response(rt: Runtime, actor: Actor, item_id: int, status: int,
                      headers: dict[str, str] | None = None) -> JSONResponse:
     with read_tx(rt.db) as conn:
         row = get_item(conn, actor, item_id)
-    body = item_detail(row, rt, actor).model_dump(mode="json")
-    return JSONResponse(body, status_code=status,
+    return JSONResponse(item_detail_json(row, rt, actor), status_code=status,
                         headers={"ETag": etag(row.version)} | (headers or {}))
 
 
@@ -161,8 +160,7 @@ def transition(item_id: ItemId, body: TransitionIn, actor: Person, rt: RuntimeDe
     row = rows[0]
     if row is None:
         raise NotFound(f"item {item_id} not found")
-    return JSONResponse(item_detail(row, rt, actor).model_dump(mode="json"),
-                        headers={"ETag": etag(row.version)})
+    return JSONResponse(item_detail_json(row, rt, actor), headers={"ETag": etag(row.version)})
 
 
 def _expected_version_of(rt: Runtime, actor: Actor, item_id: int,
