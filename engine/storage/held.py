@@ -94,13 +94,14 @@ class HeldWriters:
         if self._generation != _GENERATION:
             self._forget_parent()
         ident = threading.get_ident()
-        slot = self._slots.get(ident)
         me = threading.current_thread()
-        if slot is not None and slot.thread() is me:
-            if slot.busy:
-                return None
-            slot.busy = True
-            return slot
+        with self._lock:  # against close_all taking it for idle at the same moment
+            slot = self._slots.get(ident)
+            if slot is not None and slot.thread() is me:
+                if slot.busy:
+                    return None
+                slot.busy = True
+                return slot
         return self._new_slot(ident, me)
 
     def _new_slot(self, ident: int, me: threading.Thread) -> Slot | None:
@@ -122,17 +123,18 @@ class HeldWriters:
     def give_back(self, slot: Slot, *, ok: bool) -> None:
         """The end of a transaction on `slot`: keep it for the thread's next one, or drop it
         after an error, a disposal, or an execution option the transaction left on it."""
-        slot.busy = False
-        keep = (ok and slot.epoch == self._epoch and slot.generation == _GENERATION
-                and slot.conn.get_execution_options() is slot.options
-                and not slot.conn.invalidated and not slot.conn.closed)
-        if keep:
-            return
-        with self._lock:
+        with self._lock:  # idle only once kept, so close_all never takes one in use
+            if (ok and slot.epoch == self._epoch and slot.generation == _GENERATION
+                    and slot.conn.get_execution_options() is slot.options
+                    and not slot.conn.invalidated and not slot.conn.closed):
+                slot.busy = False
+                return
             if self._slots.get(threading.get_ident()) is slot:
                 del self._slots[threading.get_ident()]
         if slot.generation == _GENERATION:
             self._discard(slot)
+        else:  # begun before a fork, in the child: the parent's, never closed here
+            _INHERITED.append(slot)
 
     def close_all(self) -> None:
         """Disposal: close the idle held connections now; one in use is closed when its
