@@ -47,8 +47,11 @@ def test_the_probe_sees_a_command_that_needs_the_database(tmp_path: object) -> N
 # `leadflow verify` on a real database: the revision check (engine.storage.revision) and the
 # verification (engine.items.audit's light table clauses) need none of the table modules,
 # SQLModel or the ORM, half a second of its start-up (issue 14). pydantic stays: Settings.
+# ... and the workflow loader: verify reads no workflow file (yaml and the model were a
+# seventh of its start-up when the settings took their default folder from the loader)
 TABLE_STACK = ("sqlmodel", "sqlalchemy.orm", "alembic", "engine.storage.tables",
-               "engine.storage.schema", "engine.storage.api_tables")
+               "engine.storage.schema", "engine.storage.api_tables", "yaml",
+               "engine.workflow.loader")
 VERIFY_PROBE = """
 import json, sys
 from cli.main import main
