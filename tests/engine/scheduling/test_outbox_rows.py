@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from engine.items.audit import EVENT
 from engine.kernel.actors import Actor
 from engine.kernel.clock import ManualClock
 from engine.org.tree import UNIT
 from engine.runtime import Runtime
 from engine.scheduling.sweep import run_sweep
-from engine.storage import DELIVERY, ITEM, MARK, NOTE
+from engine.storage import DELIVERY, EVENT, ITEM, MARK, NOTE
 from engine.storage.db import read_tx, write_tx
 from tests.engine.scheduling.helpers import new_lead, recipients
 
