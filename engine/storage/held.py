@@ -66,6 +66,7 @@ class HeldWriters:
         self._limit = limit
         self._lock = threading.Lock()
         self._slots: dict[int, Slot] = {}
+        self._connecting = 0  # places taken by threads still connecting
         self._epoch = 0
         self._generation = _GENERATION
 
@@ -107,13 +108,22 @@ class HeldWriters:
     def _new_slot(self, ident: int, me: threading.Thread) -> Slot | None:
         with self._lock:
             self._close_ended()
-            if ident in self._slots or len(self._slots) >= self._limit:
+            # places being connected count against the limit: threads checking it at the
+            # same moment would otherwise all pass it before any of them is in _slots
+            if ident in self._slots or len(self._slots) + self._connecting >= self._limit:
                 return None
+            self._connecting += 1
             epoch = self._epoch
-        conn = self._engine.connect().execution_options(leadflow_write=True)
+        try:
+            conn = self._engine.connect().execution_options(leadflow_write=True)
+        except BaseException:
+            with self._lock:
+                self._connecting -= 1
+            raise
         slot = Slot(conn, me, epoch)
         slot.busy = True
         with self._lock:
+            self._connecting -= 1
             if self._epoch == epoch and ident not in self._slots:
                 self._slots[ident] = slot
                 return slot
@@ -168,4 +178,5 @@ class HeldWriters:
         self._lock = threading.Lock()
         _INHERITED.extend(self._slots.values())
         self._slots = {}
+        self._connecting = 0
         self._generation = _GENERATION
