@@ -16,7 +16,7 @@ from api.schemas import (
 from engine.items import LightRule, light_rule, light_word
 from engine.kernel import Actor
 from engine.runtime import Runtime
-from engine.workflow import FieldSpec, available_triggers
+from engine.workflow import FieldSpec, TransitionDef, available_triggers
 
 
 def field_out(spec: FieldSpec) -> FieldOut:
@@ -59,6 +59,37 @@ def item_detail(row: Any, rt: Runtime, actor: Actor) -> ItemDetail:
     ]
     base = item_out(row, lights_now(rt, rt.clock.now()))
     return ItemDetail(**base.model_dump(), available_transitions=available)
+
+
+# per transition definition (by identity, checked): its AvailableTransition as JSON. A
+# definition never changes, and building its fields' models per response was most of
+# item_detail's time; bounded, since tests make many registries in one process.
+_AVAILABLE_JSON: dict[int, tuple[TransitionDef, dict[str, Any]]] = {}
+_AVAILABLE_MAX = 4096
+
+
+def _available_json(t: TransitionDef) -> dict[str, Any]:
+    found = _AVAILABLE_JSON.get(id(t))
+    if found is not None and found[0] is t:
+        return found[1]
+    body = AvailableTransition(trigger=t.trigger, label=t.label, dest=t.dest,
+                               requires=[field_out(s) for s in t.fields]
+                               ).model_dump(mode="json")
+    if len(_AVAILABLE_JSON) >= _AVAILABLE_MAX:
+        _AVAILABLE_JSON.clear()
+    _AVAILABLE_JSON[id(t)] = (t, body)
+    return body
+
+
+def item_detail_json(row: Any, rt: Runtime, actor: Actor) -> dict[str, Any]:
+    """`item_detail(row, rt, actor).model_dump(mode="json")`, the same keys in the same
+    order, built without validating the item a second time as an ItemDetail
+    (tests/api/test_item_detail_json.py compares the two)."""
+    wf = rt.registry.get(row.workflow, row.workflow_version)
+    body = item_out(row, lights_now(rt, rt.clock.now())).model_dump(mode="json")
+    body["available_transitions"] = [
+        _available_json(t) for t in available_triggers(wf, row.state, row.data, actor.role)]
+    return body
 
 
 def event_out(row: Any) -> dict[str, Any]:

@@ -10,7 +10,8 @@ own border (double, thick, dashed), never told by colour alone. The template
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from engine.workflow import WorkflowDef
 
@@ -34,14 +35,48 @@ class Box:
         return self.x + BOX_W // 2
 
 
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # left, top, right, bottom
+
+
 @dataclass(frozen=True, kw_only=True)
 class Edge:
     source: str
     dest: str
     label: str  # the trigger labels, joined
     path: str  # SVG path data
-    lx: int  # where the label goes
+    lx: int  # where the label goes (the start of its baseline)
     ly: int
+    points: tuple[Point, ...] = ()  # the path's end and control points (a Bézier curve)
+
+    def at(self, t: float) -> Point:
+        """The point of the path at `t` in [0, 1] (de Casteljau)."""
+        pts = list(self.points)
+        while len(pts) > 1:
+            pts = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                   for a, b in pairwise(pts)]
+        return pts[0]
+
+    @property
+    def label_rect(self) -> Rect:
+        return label_rect(self.label, self.lx, self.ly)
+
+
+# the edge labels' box as the stylesheet draws them (11 px, CJK glyphs about 1 em wide)
+LABEL_EM, LABEL_ASCENT, LABEL_DESCENT = 11, 10, 3
+# where along an edge a label may go, most wanted first: the middle, then outwards
+LABEL_TS = (0.5, 0.6, 0.4, 0.7, 0.3, 0.75, 0.25, 0.8, 0.2, 0.85, 0.15)
+
+
+def label_rect(text: str, x: float, y: float) -> Rect:
+    width = sum(LABEL_EM if ord(c) > 0x2E7F else LABEL_EM * 0.6 for c in text)
+    return (x, y - LABEL_ASCENT, x + width, y + LABEL_DESCENT)
+
+
+def overlap(a: Rect, b: Rect) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,8 +146,9 @@ def layout(wf: WorkflowDef) -> Diagram:
     for t in wf.transitions:
         for src in t.sources:
             labels.setdefault((src, t.dest), []).append(t.label or t.trigger)
-    edges = [_edge(boxes[s], boxes[d], "、".join(names)) for (s, d), names in labels.items()
-             if s in boxes and d in boxes]
+    edges = _place_labels([_edge(boxes[s], boxes[d], "、".join(names))
+                           for (s, d), names in labels.items() if s in boxes and d in boxes],
+                          list(boxes.values()), width)
     height = 2 * MARGIN + (max(row_of.values()) + 1) * ROW_H - (ROW_H - BOX_H)
     return Diagram(width=width, height=height, boxes=tuple(boxes.values()),
                    edges=tuple(edges))
@@ -124,12 +160,14 @@ def _edge(a: Box, b: Box, label: str) -> Edge:
         # the label near the arrow's end: edges fanning out of one box part there
         lx, ly = x1 + (x2 - x1) * 3 // 5, y1 + (y2 - y1) * 3 // 5
         return Edge(source=a.name, dest=b.name, label=label,
-                    path=f"M{x1},{y1} L{x2},{y2}", lx=lx + 4, ly=ly)
+                    path=f"M{x1},{y1} L{x2},{y2}", lx=lx + 4, ly=ly,
+                    points=((x1, y1), (x2, y2)))
     if b.row < a.row:  # back up: from a's top, bowing to the right, into b's bottom
         x1, y1, x2, y2 = a.cx + 20, a.y, b.cx + 20, b.y + BOX_H
         cx, cy = max(x1, x2) + 60, (y1 + y2) // 2
         return Edge(source=a.name, dest=b.name, label=label,
-                    path=f"M{x1},{y1} Q{cx},{cy} {x2},{y2}", lx=cx - 20, ly=cy)
+                    path=f"M{x1},{y1} Q{cx},{cy} {x2},{y2}", lx=cx - 20, ly=cy,
+                    points=((x1, y1), (cx, cy), (x2, y2)))
     # the same row: an arc above the boxes (a loop when a is b)
     x1, x2, y = a.cx, b.cx, a.y
     if a.name == b.name:
@@ -137,4 +175,35 @@ def _edge(a: Box, b: Box, label: str) -> Edge:
     top = y - 34
     return Edge(source=a.name, dest=b.name, label=label,
                 path=f"M{x1},{y} C{x1},{top} {x2},{top} {x2},{y}",
-                lx=(x1 + x2) // 2, ly=top + 2)
+                lx=(x1 + x2) // 2, ly=top + 2,
+                points=((x1, y), (x1, top), (x2, top), (x2, y)))
+
+
+def _place_labels(edges: list[Edge], boxes: list[Box], width: int) -> list[Edge]:
+    """Each label at the first point along its edge (middle first, then outwards; right of
+    the line, then left of it) where it covers no box and no label placed before it; where
+    every point is taken, the one it covers least. Edges fanning out of one box otherwise
+    stack their labels on each other."""
+    taken: list[Rect] = [(b.x - 2, b.y - 2, b.x + BOX_W + 2, b.y + BOX_H + 2) for b in boxes]
+    out: dict[int, Edge] = {}
+    # the long ones first, while there is room; the edges keep their order in the picture
+    for i in sorted(range(len(edges)), key=lambda i: -len(edges[i].label)):
+        e = edges[i]
+        w = label_rect(e.label, 0, 0)[2]
+        best: tuple[float, int, int] | None = None
+        for t in LABEL_TS:
+            x, y = e.at(t)
+            for lx in (x + 4, x - 4 - w):
+                lx = min(max(lx, 2.0), width - 2 - w)
+                ly = y + LABEL_ASCENT / 2
+                cost = sum(overlap(label_rect(e.label, lx, ly), r) for r in taken)
+                if best is None or cost < best[0]:
+                    best = (cost, round(lx), round(ly))
+                if cost == 0:
+                    break
+            if best is not None and best[0] == 0:
+                break
+        assert best is not None
+        out[i] = replace(e, lx=best[1], ly=best[2])
+        taken.append(out[i].label_rect)
+    return [out[i] for i in range(len(edges))]

@@ -17,7 +17,7 @@ from console.directory import Directory, directory
 from console.item_view import RESERVED_LABELS, state_label, trigger_label
 from console.render import page
 from console.routing import console_router
-from console.supervise import ROLES
+from console.supervise import require_supervisor
 from console.work import latest_workflows, unread_count
 from engine.items import EventFilters, list_events
 from engine.storage import read_tx
@@ -85,9 +85,7 @@ def _row(e: Any, rt_registry: Any, dirs: Directory) -> dict[str, Any]:
 
 @router.get("/supervise/events")
 def events(request: Request, viewer: SignedIn, cfg: Config) -> Response:
-    if viewer.actor.role not in ROLES:
-        return page(request, "console/error.html", viewer, title="办理记录检索", status=403,
-                    heading="办理记录检索", detail="办理记录检索供督导组、教育整顿办和管理员使用。")
+    require_supervisor(viewer)
     rt = cfg.rt
     triggers = trigger_choices(latest_workflows(rt))
     with read_tx(rt.db) as conn:

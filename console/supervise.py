@@ -18,7 +18,7 @@ from console.render import Viewer, page
 from console.rollup import rollup
 from console.routing import console_router
 from console.work import latest_workflows, unread_count, vocabulary
-from engine.errors import InvalidData
+from engine.errors import InvalidData, NotFound
 from engine.items import counts_by_jurisdiction, item_ids_in_scope, summary, verify
 from engine.kernel import Role
 from engine.reports import Period, parse_period, performance_report
@@ -82,15 +82,16 @@ def _context(request: Request, viewer: Viewer, cfg: Config) -> dict[str, Any]:
     }
 
 
-def _allowed(viewer: Viewer) -> bool:
-    return viewer.actor.role in ROLES
+def require_supervisor(viewer: Viewer) -> None:
+    """The supervision pages are for the roles in ROLES; to anyone else they do not exist
+    (404, as for an item out of scope: the console never tells a user what they may not see)."""
+    if viewer.actor.role not in ROLES:
+        raise NotFound("no such page")
 
 
 @router.get("/supervise")
 def dashboard(request: Request, viewer: SignedIn, cfg: Config) -> Response:
-    if not _allowed(viewer):
-        return page(request, "console/error.html", viewer, title="督导看板", status=403,
-                    heading="督导看板", detail="督导看板供督导组、教育整顿办和管理员使用。")
+    require_supervisor(viewer)
     return page(request, "console/supervise.html", viewer, title="督导看板",
                 current="supervise", verified=None, **_context(request, viewer, cfg))
 
@@ -98,9 +99,7 @@ def dashboard(request: Request, viewer: SignedIn, cfg: Config) -> Response:
 @router.post("/supervise/verify")
 def verify_all_chains(request: Request, viewer: SignedIn, cfg: Config,
                       form: PostedForm) -> Response:
-    if not _allowed(viewer):
-        return page(request, "console/error.html", viewer, title="督导看板", status=403,
-                    heading="督导看板", detail="督导看板供督导组、教育整顿办和管理员使用。")
+    require_supervisor(viewer)
     with snapshot_tx(cfg.rt.db) as conn:
         report = verify(conn, item_ids=item_ids_in_scope(conn, viewer.actor))
     return page(request, "console/supervise.html", viewer, title="督导看板",

@@ -125,7 +125,7 @@ def parse_query(request: Request, workflows: list[WorkflowDef], dirs: Directory)
         if values["level"].isdigit() and int(values["level"]) <= MAX_LEVEL:
             f["escalation_level"] = int(values["level"])
         else:
-            q.errors["level"] = "督办级别应为 0 到 9 的整数"
+            q.errors["level"] = "升级层级应为 0 到 9 的整数"
     if "notice" in values:
         if values["notice"] in notice_levels(workflows):
             f["notice_level"] = values["notice"]

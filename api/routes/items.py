@@ -24,7 +24,7 @@ from api.schemas import (
     TimeParam,
     TransitionIn,
 )
-from api.views import event_out, item_detail, item_out, lights_now
+from api.views import event_out, item_detail, item_detail_json, item_out, lights_now
 from engine.errors import NotFound
 from engine.items import (
     Change,
@@ -33,6 +33,7 @@ from engine.items import (
     create_item_once,
     get_item,
     history,
+    item_in_sight,
     list_items,
     visible_jurisdiction,
     visible_unit,
@@ -63,8 +64,7 @@ def _detail_response(rt: Runtime, actor: Actor, item_id: int, status: int,
                      headers: dict[str, str] | None = None) -> JSONResponse:
     with read_tx(rt.db) as conn:
         row = get_item(conn, actor, item_id)
-    body = item_detail(row, rt, actor).model_dump(mode="json")
-    return JSONResponse(body, status_code=status,
+    return JSONResponse(item_detail_json(row, rt, actor), status_code=status,
                         headers={"ETag": etag(row.version)} | (headers or {}))
 
 
@@ -153,22 +153,14 @@ def transition(item_id: ItemId, body: TransitionIn, actor: Person, rt: RuntimeDe
     def answer(conn: Connection, change: Change) -> None:
         # a move that takes the item out of the caller's sight still happens, answered 404
         # as before; the hook must not undo it
-        rows.append(get_item_if_seen(conn, actor, change.item_id))
+        rows.append(item_in_sight(conn, actor, change.item_id))
 
     apply(rt, actor=actor, item_id=item_id, trigger=body.trigger, data=body.data,
           comment=body.comment, expected_version=expected, after=answer)
     row = rows[0]
     if row is None:
         raise NotFound(f"item {item_id} not found")
-    return JSONResponse(item_detail(row, rt, actor).model_dump(mode="json"),
-                        headers={"ETag": etag(row.version)})
-
-
-def get_item_if_seen(conn: Connection, actor: Actor, item_id: int) -> Any:
-    try:
-        return get_item(conn, actor, item_id)
-    except NotFound:
-        return None
+    return JSONResponse(item_detail_json(row, rt, actor), headers={"ETag": etag(row.version)})
 
 
 def _expected_version_of(rt: Runtime, actor: Actor, item_id: int,

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, String, Text, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Select, Text, cast, column, select, table
 
-from engine.kernel import Actor, dumps, event_body, timestamp
-from engine.org import subtree_ids_query
-from engine.storage import EVENT, ITEM
+from engine.kernel import Actor, body_text, dumps, event_body, timestamp
 
 GENESIS = "0" * 64
+
+# The two tables verify reads, as Core's light table clauses by name: the SQLModel classes
+# behind engine.storage's EVENT and ITEM (with pydantic and the ORM) cost `leadflow verify`
+# half a second of start-up. tests/engine/items/test_audit_columns.py holds these names to
+# the tables. No types either: every column is read as the driver gives it.
+EVENT_COLUMNS = ("item_id", "seq", "at", "actor", "actor_role", "trigger", "from_state",
+                 "to_state", "data", "comment", "workflow", "workflow_version", "prev_hash",
+                 "hash")
+ITEM_COLUMNS = ("id", "ref", "state", "audit_seq", "audit_head", "jurisdiction_id")
+EVENTS = table("audit_event", *map(column, EVENT_COLUMNS))
+ITEMS = table("item", *map(column, ITEM_COLUMNS))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +76,7 @@ class VerifyReport:
 
 def _item_filters(id_col: Any, item_ids: list[int] | None, id_range: tuple[int, int] | None,
                   jurisdiction_id: int | None) -> list[ColumnElement[bool]]:
-    """Which items to check, as conditions on `id_col` (ITEM.c.id or EVENT.c.item_id). A
+    """Which items to check, as conditions on `id_col` (ITEMS.c.id or EVENTS.c.item_id). A
     jurisdiction is its nested-set subtree, in a subquery: a province's scope holds millions
     of items, and a list of their ids would exceed SQLite's and PostgreSQL's limits on bound
     parameters."""
@@ -76,39 +86,40 @@ def _item_filters(id_col: Any, item_ids: list[int] | None, id_range: tuple[int, 
     if id_range is not None:
         out += [id_col >= id_range[0], id_col < id_range[1]]
     if jurisdiction_id is not None:
-        out.append(id_col.in_(select(ITEM.c.id).where(
-            ITEM.c.jurisdiction_id.in_(subtree_ids_query(jurisdiction_id)))))
+        from engine.org import subtree_ids_query  # the org tables: only for a scope
+
+        out.append(id_col.in_(select(ITEMS.c.id).where(
+            ITEMS.c.jurisdiction_id.in_(subtree_ids_query(jurisdiction_id)))))
     return out
 
 
-def _rows(conn: Connection, where: list[ColumnElement[bool]], batch: int) -> Iterator[Any]:
-    # `at` and `data` come as the driver gives them (type_coerce skips SQLAlchemy's
-    # converters, the slowest part of reading millions of events); `_at_text` and
-    # `_data` finish the job for both databases.
-    q = select(
-        EVENT.c.item_id, EVENT.c.seq, type_coerce(EVENT.c.at, String), EVENT.c.actor,
-        EVENT.c.actor_role, EVENT.c.trigger, EVENT.c.from_state, EVENT.c.to_state,
-        type_coerce(EVENT.c.data, Text), EVENT.c.comment, EVENT.c.workflow,
-        EVENT.c.workflow_version, EVENT.c.prev_hash, EVENT.c.hash,
-    ).where(*where).order_by(EVENT.c.item_id, EVENT.c.seq)
-    if conn.dialect.name == "sqlite":
-        yield from _driver_rows(conn, q, batch)
+def _events_query(conn: Connection, where: list[ColumnElement[bool]]) -> Select[Any]:
+    # PostgreSQL's driver would decode `data` (jsonb) into a dict; as text it is remembered
+    # per stored text like SQLite's (`_Canonical`), and decodes to the same value.
+    data = EVENTS.c.data if conn.dialect.name == "sqlite" else cast(EVENTS.c.data, Text)
+    return select(*(data if c.name == "data" else c for c in EVENTS.c)).where(
+        *where).order_by(EVENTS.c.item_id, EVENTS.c.seq)
+
+
+@contextmanager
+def _rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[Iterable[Any]]:
+    """The rows of `q`, to iterate over. SQLite: the driver's own cursor in the caller's
+    transaction, its plain tuples straight from its C iterator (SQLAlchemy's Row per event
+    cost a quarter of verifying, a generator around the cursor another tenth); every column
+    read as stored. PostgreSQL: SQLAlchemy's server-side cursor."""
+    if conn.dialect.name != "sqlite":
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
+        try:
+            yield result
+        finally:
+            result.close()
         return
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(q)
-    yield from result
-
-
-def _driver_rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[tuple[Any, ...]]:
-    """SQLite: the rows as the driver's plain tuples, from its own cursor in the caller's
-    transaction: SQLAlchemy's Row per event cost a quarter of verifying. Every column is
-    read as stored (no type processors: the selection above coerces `at` and `data`)."""
     compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cur.execute(str(compiled), [params[name] for name in compiled.positiontup or ()])
-        while rows := cur.fetchmany(batch):
-            yield from rows
+        cur.arraysize = batch
+        yield cur.execute(str(compiled), [params[name] for name in compiled.positiontup or ()])
     finally:
         cur.close()
 
@@ -116,7 +127,8 @@ def _driver_rows(conn: Connection, q: Select[Any], batch: int) -> Iterator[tuple
 def _at_text(stored: datetime | str) -> str:
     """The canonical `timestamp` of a stored `at`: PostgreSQL gives an aware datetime;
     SQLite gives the naive-UTC text SQLAlchemy wrote (2026-03-02 01:00:00.000000), which
-    only needs its separator changed. Raises ValueError on text that is not a timestamp."""
+    only needs its separator changed (verify does that inline). Raises ValueError on text
+    that is not a timestamp."""
     if isinstance(stored, datetime):
         return timestamp(stored if stored.tzinfo else stored.replace(tzinfo=UTC))
     if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
@@ -133,23 +145,17 @@ def _data(stored: Any) -> Any:
 MEMO_LIMIT = 50_000  # stored payloads remembered by one verify() (then forgotten, bounded)
 
 
-class _Canonical:
-    """The canonical text of a stored `data` payload, remembered per stored text: a trail
-    repeats the same few payloads ({"unit": ...}, {"disposal": ...}, the sweep's steps), and
-    decoding then re-encoding each was a quarter of verifying. Exact: the canonical text is
-    a function of the stored text. PostgreSQL's decoded dicts pass through unremembered."""
+class _Canonical(dict[Any, str]):
+    """The canonical text of a stored `data` payload by its stored text (`canonical[data]`):
+    a trail repeats the same few payloads ({"unit": ...}, {"disposal": ...}, the sweep's
+    steps), and decoding then re-encoding each was a quarter of verifying. Exact: the
+    canonical text is a function of the stored text. A dict, so that a payload seen before
+    costs one subscript; ValueError from the decoder on text that is not JSON."""
 
-    def __init__(self) -> None:
-        self._memo: dict[Any, str] = {}
-
-    def __call__(self, stored: Any) -> Any:
-        if not isinstance(stored, str | bytes):
-            return _data(stored)
-        found = self._memo.get(stored)
-        if found is None:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[stored] = dumps(_data(stored)).decode()
+    def __missing__(self, stored: Any) -> str:
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        found = self[stored] = dumps(_data(stored)).decode()
         return found
 
 
@@ -171,60 +177,77 @@ def verify(conn: Connection, *, item_ids: list[int] | None = None,
     sequence, and that replaying the chain ends in the item's state. Run it in
     `engine.storage.db.snapshot_tx` so concurrent writes are not damage."""
     report = VerifyReport()
-    iq = select(ITEM.c.id, ITEM.c.ref, ITEM.c.state, ITEM.c.audit_seq, ITEM.c.audit_head)
-    items = {r.id: r for r in conn.execute(iq.where(
-        *_item_filters(ITEM.c.id, item_ids, id_range, jurisdiction_id)))}
+    iq = select(ITEMS.c.id, ITEMS.c.ref, ITEMS.c.state, ITEMS.c.audit_seq, ITEMS.c.audit_head)
+    with _rows(conn, iq.where(*_item_filters(ITEMS.c.id, item_ids, id_range, jurisdiction_id)),
+               batch) as rows:
+        items = {r[0]: r for r in rows}
     report.items = len(items)
     bad: set[int] = set()
-    last: dict[int, tuple[int, str, str]] = {}  # item -> (seq, hash, to_state)
 
     def flag(item_id: int, seq: int, reason: str) -> None:
-        if item_id in bad:
-            return
         bad.add(item_id)
-        ref = items[item_id].ref if item_id in items else "?"
+        ref = items[item_id][1] if item_id in items else "?"
         report.broken.append(BrokenChain(item_id=item_id, ref=ref, seq=seq, reason=reason))
 
-    sha256 = hashlib.sha256
-    canonical = _Canonical()
-    # plain tuples: attribute access on Row objects costs more than the hashing itself
-    for (iid, seq, at, actor, role, trigger, from_state, to_state, data, comment, workflow,
-         version, prev_hash, stored) in _rows(
-            conn, _item_filters(EVENT.c.item_id, item_ids, id_range, jurisdiction_id), batch):
-        report.events += 1
+    eq = _events_query(conn, _item_filters(EVENTS.c.item_id, item_ids, id_range,
+                                           jurisdiction_id))
+    with _rows(conn, eq, batch) as rows:
+        report.events, ends = _walk(rows, flag)
+    for iid, (_, _, state, audit_seq, audit_head) in items.items():
         if iid in bad:
             continue
-        prev_seq, prev_head, prev_state = last.get(iid, (0, GENESIS, ""))
-        if seq != prev_seq + 1:
-            flag(iid, prev_seq + 1, f"event {prev_seq + 1} is missing")
+        seq, head, replayed = ends.get(iid, (0, GENESIS, ""))
+        if seq != audit_seq or head != audit_head:
+            flag(iid, seq + 1 if seq < audit_seq else seq,
+                 f"item head is seq {audit_seq} but the chain ends at seq {seq} "
+                 "(events deleted or head altered)")
+        elif replayed != state:
+            flag(iid, seq, f"replayed state {replayed!r} differs from item state {state!r}")
+    return report
+
+
+def _walk(rows: Iterable[Any], flag: Callable[[int, int, str], None]
+          ) -> tuple[int, dict[int, tuple[int, str, str]]]:
+    """Check each event's hash and links; `flag` the first bad event of a chain. Returns
+    the number of events and, per unbroken chain, (seq, hash, to_state) of its last event.
+    The rows come ordered by item and seq, so one chain's rows are consecutive: the chain
+    so far is held in locals (`chain` its item, `done` once it broke), not looked up per
+    event. Plain tuples, unpacked: attribute access cost more than the hashing itself."""
+    sha256, body, canonical = hashlib.sha256, body_text, _Canonical()
+    ends: dict[int, tuple[int, str, str]] = {}
+    events, chain, done, last_seq, last_hash, last_state = 0, None, False, 0, GENESIS, ""
+    for (iid, seq, at, actor, role, trigger, from_state, to_state, data, comment, workflow,
+         version, prev_hash, stored) in rows:
+        events += 1
+        if iid != chain:
+            if chain is not None and not done:
+                ends[chain] = (last_seq, last_hash, last_state)
+            chain, done, last_seq, last_hash, last_state = iid, False, 0, GENESIS, ""
+        elif done:
             continue
-        if prev_hash != prev_head:
+        done = True  # until the event passes every check below
+        if seq != last_seq + 1:
+            flag(iid, last_seq + 1, f"event {last_seq + 1} is missing")
+            continue
+        if prev_hash != last_hash:
             flag(iid, seq, "prev_hash does not match the previous event's hash")
             continue
         try:
-            at_text, content = _at_text(at), canonical(data)
+            # SQLite's text as SQLAlchemy wrote it (`_at_text`'s common case, inline)
+            at = (f"{at[:10]}T{at[11:]}Z" if type(at) is str and len(at) == 26
+                  and at[10] == " " and at[19] == "." else _at_text(at))
+            content = canonical[data]
         except ValueError:
             flag(iid, seq, "stored time or data is unreadable (event was altered)")
             continue
-        digest = sha256(event_body(
-            item_id=iid, seq=seq, at=at_text, actor=actor, role=role, trigger=trigger,
-            from_state=from_state, to_state=to_state, data=content, comment=comment,
-            workflow=workflow, version=version, prev=prev_hash)).hexdigest()
-        if digest != stored:
+        if sha256(body(iid, seq, at, actor, role, trigger, from_state, to_state, content,
+                       comment, workflow, version, prev_hash).encode()).hexdigest() != stored:
             flag(iid, seq, "content does not match its hash (event was altered)")
             continue
-        if prev_seq and from_state != prev_state:
+        if last_seq and from_state != last_state:
             flag(iid, seq, "from_state does not follow the previous event's to_state")
             continue
-        last[iid] = (seq, stored, to_state)
-    for iid, item in items.items():
-        if iid in bad:
-            continue
-        seq, head, state = last.get(iid, (0, GENESIS, ""))
-        if seq != item.audit_seq or head != item.audit_head:
-            flag(iid, seq + 1 if seq < item.audit_seq else seq,
-                 f"item head is seq {item.audit_seq} but the chain ends at seq {seq} "
-                 "(events deleted or head altered)")
-        elif state != item.state:
-            flag(iid, seq, f"replayed state {state!r} differs from item state {item.state!r}")
-    return report
+        done, last_seq, last_hash, last_state = False, seq, stored, to_state
+    if chain is not None and not done:
+        ends[chain] = (last_seq, last_hash, last_state)
+    return events, ends

@@ -3,13 +3,10 @@ split and each worker checks its part in its own snapshot (each chain within one
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 from sqlalchemy import func, select
 
-from engine.items.audit import VerifyReport, verify
-from engine.storage import ITEM, make_engine, snapshot_tx
+from engine.items.audit import ITEMS, VerifyReport, verify
+from engine.storage import make_engine, snapshot_tx
 
 # Below this many items a second process costs more than it saves.
 MIN_ITEMS_PER_WORKER = 20_000
@@ -29,8 +26,8 @@ def verify_all(url: str, *, workers: int = 1) -> VerifyReport:
     db = make_engine(url)
     try:
         with snapshot_tx(db) as conn:
-            lo, hi, count = conn.execute(select(func.min(ITEM.c.id), func.max(ITEM.c.id),
-                                                func.count())).one()
+            lo, hi, count = conn.execute(select(func.min(ITEMS.c.id), func.max(ITEMS.c.id),
+                                                func.count()).select_from(ITEMS)).one()
             workers = max(1, min(workers, count // MIN_ITEMS_PER_WORKER))
             if lo is None or workers == 1:
                 return verify(conn)
@@ -38,6 +35,10 @@ def verify_all(url: str, *, workers: int = 1) -> VerifyReport:
         db.dispose()
     width = (hi + 1 - lo + workers - 1) // workers
     bounds = [(lo + i * width, min(lo + (i + 1) * width, hi + 1)) for i in range(workers)]
+    # imported here: most databases are verified in one process, without them (start-up)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork: the workers start with the modules already imported (spawn would pay ~1 s each)
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, and_, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, or_, select
 
 from engine.errors import InvalidData, NotFound
 from engine.items.lights import Light, LightRule, light_is
 from engine.items.scope import sees_item, visible_item_branches, visible_items
 from engine.kernel import Actor, is_row_id
 from engine.org import subtree_ids
-from engine.storage import EVENT, ITEM, JUR, NOTICE, TLOG_LEAF, UNIT, USER
+from engine.storage import EVENT, ITEM, JUR, NOTICE, TLOG_LEAF, UNIT, USER, PlainRow, Prepared
 
 MAX_LIMIT = 200
 Order = Literal["newest", "due"]
@@ -53,6 +53,18 @@ def get_item(conn: Connection, actor: Actor, item_id: int) -> Any:
     if row is None or not sees_item(actor, row):
         raise NotFound(f"item {item_id} not found")
     return row
+
+
+# get_item's statement on the driver's cursor (engine/storage/prepared.py), for answers read
+# inside a write transaction: SQLAlchemy built, cached and executed the select per call.
+_ITEM_BY_ID = Prepared(_item_select().where(ITEM.c.id == bindparam("item_id")))
+
+
+def item_in_sight(conn: Connection, actor: Actor, item_id: int) -> PlainRow | None:
+    """The row `get_item` returns (same columns and values, as a PlainRow), or None when
+    the item is missing or outside the actor's scope."""
+    row = _ITEM_BY_ID.first(conn, {"item_id": item_id})
+    return row if row is not None and sees_item(actor, row) else None
 
 
 def visible_jurisdiction(conn: Connection, actor: Actor, code: str) -> Any:

@@ -6,7 +6,9 @@ actions and the importer.
 
 A move that fails its checks gets its error back in its place and writes nothing; the
 others still apply. Moves of the same item follow each other as separate `apply` calls
-would: each starts from the row the one before leaves (kept in memory, not read back)."""
+would: each starts from the row the one before leaves (kept in memory, not read back). A
+caller that has just read the batch's items in its transaction (the sweep) hands them in
+as `rows` instead of having them read twice."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from engine.storage import ITEM, write_tx
 log = structlog.get_logger("engine.items.transition")
 _ITEMS_BY_IDS = select(ITEM, _CALENDAR_REVISION).where(
     ITEM.c.id.in_(bindparam("ids", expanding=True)))
+_ITEM_KEYS = frozenset(ITEM.c.keys())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,20 +61,29 @@ Outcome = Change | LeadflowError
 
 
 def apply_many(rt: Runtime, *, actor: Actor, moves: Sequence[Move],
-               conn: Connection | None = None) -> list[Outcome]:
+               conn: Connection | None = None,
+               rows: Mapping[int, Any] | None = None) -> list[Outcome]:
     """Fire `moves` as `actor`, in order, in one transaction (the caller's `conn`, or one of
     its own): for each move its Change, or the error `apply` would have raised for it
     (NotFound, TransitionRefused, RoleForbidden, InvalidData, VersionConflict), in the
     moves' order. A failed move writes nothing and does not stop the others. `after` hooks
-    run once the batch is written, in order; an exception from one rolls the batch back."""
+    run once the batch is written, in order; an exception from one rolls the batch back.
+
+    `rows` (with `conn` only): item id -> the item's row (every `item` column; extra columns
+    are carried along) as the caller read it in this transaction with nothing written to
+    the item since, so the batch does not read it again; items not in it are read. (A
+    move planned on a row another writer changed meanwhile still fails its versioned
+    UPDATE, and the batch then goes move by move from fresh reads.)"""
     if conn is None:
+        if rows is not None:
+            raise ValueError("rows read outside the batch's transaction may be stale")
         with write_tx(rt.db) as own:
-            return _apply_many(own, rt, actor, moves)
-    return _apply_many(conn, rt, actor, moves)
+            return _apply_many(own, rt, actor, moves, {})
+    return _apply_many(conn, rt, actor, moves, rows or {})
 
 
-def _apply_many(conn: Connection, rt: Runtime, actor: Actor,
-                moves: Sequence[Move]) -> list[Outcome]:
+def _apply_many(conn: Connection, rt: Runtime, actor: Actor, moves: Sequence[Move],
+                given: Mapping[int, Any]) -> list[Outcome]:
     early: list[LeadflowError | None] = [None] * len(moves)  # refused before any read
     clean: list[dict[str, Any]] = []
     for i, move in enumerate(moves):
@@ -83,8 +95,7 @@ def _apply_many(conn: Connection, rt: Runtime, actor: Actor,
             if len(clean) == i:
                 clean.append({})
     out: list[Outcome | None] = list(early)
-    ids = sorted({m.item_id for i, m in enumerate(moves) if out[i] is None})
-    rows: dict[int, Any] = {r.id: r for r in conn.execute(_ITEMS_BY_IDS, {"ids": ids})}
+    rows = _batch_rows(conn, given, {m.item_id for i, m in enumerate(moves) if out[i] is None})
     planned: list[tuple[int, Planned]] = []
     for i, move in enumerate(moves):
         if out[i] is not None:
@@ -115,6 +126,20 @@ def _apply_many(conn: Connection, rt: Runtime, actor: Actor,
         out[i] = p.change
     _log_batch(actor, [p.change for _, p in planned], len(moves))
     return [o for o in out if o is not None]
+
+
+def _batch_rows(conn: Connection, given: Mapping[int, Any], ids: set[int]) -> dict[int, Any]:
+    """The batch's item rows: those the caller gave, the others read in one statement."""
+    for row in given.values():  # one look: every row of a caller's read has the same keys
+        missing = _ITEM_KEYS - set(row._mapping)
+        if missing:
+            raise ValueError(f"rows given to apply_many lack {sorted(missing)}")
+        break
+    rows = {i: given[i] for i in ids if i in given}
+    unread = sorted(ids - rows.keys())
+    if unread:
+        rows.update((r.id, r) for r in conn.execute(_ITEMS_BY_IDS, {"ids": unread}))
+    return rows
 
 
 def _write_all(conn: Connection, planned: Sequence[Planned]) -> None:

@@ -2,7 +2,7 @@
 clock, durations, canonical JSON for hashing, plain-JSON checks."""
 
 from engine.kernel.actors import SYSTEM, Actor
-from engine.kernel.canonical import dumps, event_body, timestamp
+from engine.kernel.canonical import body_text, dumps, event_body, timestamp
 from engine.kernel.clock import Clock, ManualClock, SystemClock
 from engine.kernel.durations import Duration, DurationUnit
 from engine.kernel.faces import lazy_attribute
@@ -23,6 +23,7 @@ __all__ = [
     "ManualClock",
     "Role",
     "SystemClock",
+    "body_text",
     "check_text",
     "dumps",
     "event_body",

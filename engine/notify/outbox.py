@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from engine.deadlines import Office
-from engine.storage import DELIVERY, NOTE
+from engine.storage import DELIVERY, NOTE, Prepared
 
-NOTE_INSERT = insert(NOTE)
-DELIVERY_INSERT = insert(DELIVERY)
+# compiled once and run on the driver's cursor (engine/storage/prepared.py), like the
+# transition's own statements: a sweep writes thousands of these rows per batch
+NOTE_INSERT = Prepared(insert(NOTE))
+DELIVERY_INSERT = Prepared(insert(DELIVERY))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,11 +55,10 @@ def outbox_rows(notice: Notice, *, recipients: Sequence[int], offices: Iterable[
 
 def insert_rows(conn: Connection, notes: Sequence[Mapping[str, Any]],
                 deliveries: Sequence[Mapping[str, Any]]) -> None:
-    """Insert outbox rows, each table in one executemany."""
-    if notes:
-        conn.execute(NOTE_INSERT, list(notes))
-    if deliveries:
-        conn.execute(DELIVERY_INSERT, list(deliveries))
+    """Insert outbox rows, each table in one executemany (each table's rows with the same
+    keys, as `outbox_rows` makes them)."""
+    NOTE_INSERT.executemany(conn, notes)
+    DELIVERY_INSERT.executemany(conn, deliveries)
 
 
 def write(conn: Connection, notice: Notice, *, recipients: Sequence[int],

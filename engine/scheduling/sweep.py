@@ -1,22 +1,22 @@
 """The sweep: find items whose next check is due, and give each what it owes (a reminder,
 the escalation levels it reached, a repeat at the top), each batch's steps through
-`engine.items.apply_many` (the batched one writer), each step's idempotency mark written by
-its `after` hook.
+`engine.items.apply_many` (the batched one writer), with each applied step's idempotency
+mark and outbox rows in the same transaction.
 
-The sweep's own bookkeeping lives in its own table, `item_schedule` (next check, lease),
-never on the audited item row: moving an item's next look when nothing is owed writes no
-audit event and leaves the item's version, and so every client's If-Match, as it was. A
+The sweep's own bookkeeping lives in its own table, `item_schedule` (next check), never on
+the audited item row: moving an item's next look when nothing is owed writes no audit
+event and leaves the item's version, and so every client's If-Match, as it was. A
 schedule row that no longer fits its item (closed, paused, no deadline, or written for a
 state the item has left) is removed or recomputed from the item, so it is never looked at
 again and again.
 
 Cost grows with the due items, not the open ones: schedule rows are read by the indexed
-`next_check_at`, in batches. Claiming is safe with many sweepers: on PostgreSQL the batch's
-schedule rows and items are selected `FOR UPDATE SKIP LOCKED` inside the transaction that
-escalates them; on SQLite, which has no row locks, a short transaction first leases the
-batch (claimed_by, claimed_until on the schedule row), another then escalates it and
-releases the lease. A sweeper that dies leaves at most an uncommitted batch (rolled back)
-and leases that expire after `lease`.
+`next_check_at`, in batches. Claiming is safe with many sweepers, each batch claimed and
+worked in one transaction: on PostgreSQL the batch's schedule rows and items are selected
+`FOR UPDATE SKIP LOCKED`; on SQLite the write transaction (BEGIN IMMEDIATE) holds the one
+write lock from the read of the due rows to the commit that moves them, so another
+sweeper waits and then finds them no longer due. A sweeper that dies leaves at most an
+uncommitted batch, rolled back, which the next sweep does.
 
 Idempotency does not rest on the claim alone: each step writes a unique escalation_mark row
 (item, state entry, kind, level) in the same transaction as its audit event, and each apply()
@@ -27,11 +27,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.deadlines import (
@@ -49,18 +50,20 @@ from engine.kernel import SYSTEM
 from engine.runtime import Runtime
 from engine.scheduling.heartbeat import record_sweep
 from engine.scheduling.notifications import Notice, insert_rows, outbox_rows
-from engine.storage import ITEM, MARK, SCHEDULE, is_postgres, worker_id, write_tx
+from engine.storage import ITEM, MARK, SCHEDULE, Prepared, is_postgres, worker_id, write_tx
 from engine.workflow import WorkflowDef
 
 log = structlog.get_logger("engine.scheduling.sweep")
-MARK_INSERT = insert(MARK)
+# the batch's writes, compiled once and run on the driver's cursor (engine/storage/
+# prepared.py), like the batched writer's own: SQLAlchemy's executemany added ~15 % to them
+MARK_INSERT = Prepared(insert(MARK))
 # the next look after a sweep, only if the row is still the one read (state entry unchanged)
-SCHEDULE_MOVE = (update(SCHEDULE)
-                 .where(SCHEDULE.c.item_id == bindparam("_item_id"),
-                        SCHEDULE.c.state_entry_seq == bindparam("_read_entry"))
-                 .values(next_check_at=bindparam("_next"), state_entry_seq=bindparam("_entry")))
+SCHEDULE_MOVE = Prepared(
+    update(SCHEDULE)
+    .where(SCHEDULE.c.item_id == bindparam("_item_id"),
+           SCHEDULE.c.state_entry_seq == bindparam("_read_entry"))
+    .values(next_check_at=bindparam("_next"), state_entry_seq=bindparam("_entry")))
 DEFAULT_BATCH = 500
-DEFAULT_LEASE = timedelta(minutes=2)
 TRIGGER = {"remind": "remind", "overdue": "remind", "repeat": "remind", "review": "remind",
            "escalate": "escalate"}
 
@@ -122,23 +125,14 @@ class SweepReport:
                 f"{self.cleared} stale schedules cleared, {len(self.failed)} failed")
 
 
-ITEM_COLUMNS = (ITEM.c.id, ITEM.c.ref, ITEM.c.title, ITEM.c.workflow, ITEM.c.workflow_version,
-                ITEM.c.state, ITEM.c.jurisdiction_id, ITEM.c.unit_id, ITEM.c.assignee_id,
-                ITEM.c.version, ITEM.c.state_entry_seq, ITEM.c.due_at, ITEM.c.remind_at,
-                ITEM.c.escalation_level, ITEM.c.closed_at, SCHEDULE.c.next_check_at,
-                SCHEDULE.c.state_entry_seq.label("schedule_entry"))
-
-
 class Sweeper:
     """One sweep run: `run()` loops over batches until no due item is left to claim."""
 
     def __init__(self, rt: Runtime, *, worker: str | None = None,
-                 batch_size: int = DEFAULT_BATCH, lease: timedelta = DEFAULT_LEASE,
-                 progress: Progress | None = None) -> None:
+                 batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> None:
         self.rt = rt
         self.worker = worker or worker_id()
         self.batch_size = batch_size
-        self.lease = lease
         self.progress = progress
         self.chain = Chain()
         self.skip: set[int] = set()  # failed this run: not retried until the next sweep
@@ -159,80 +153,69 @@ class Sweeper:
         return report
 
     def due_query(self, now: datetime) -> Any:
-        """The next batch of due item ids, through ix_item_schedule_next_check (never a scan
-        of open items)."""
-        q = select(SCHEDULE.c.item_id).where(SCHEDULE.c.next_check_at <= now)
+        """The next batch of due items, earliest first, through ix_item_schedule_next_check
+        (never a scan of open items): their whole rows, which the batched writer takes as
+        they are, and their schedule rows, in one statement."""
+        q = (select(ITEM, SCHEDULE.c.next_check_at,
+                    SCHEDULE.c.state_entry_seq.label("schedule_entry"))
+             .join_from(SCHEDULE, ITEM, ITEM.c.id == SCHEDULE.c.item_id)
+             .where(SCHEDULE.c.next_check_at <= now))
         if self.skip:
             q = q.where(SCHEDULE.c.item_id.not_in(sorted(self.skip)))
-        return q.order_by(SCHEDULE.c.next_check_at).limit(self.batch_size)
+        q = q.order_by(SCHEDULE.c.next_check_at).limit(self.batch_size)
+        if is_postgres(self.rt.db):
+            # the schedule row and its item together, skipping the pair if either is taken:
+            # a sweeper never waits on a transition in flight, so no deadlock whatever order
+            # apply() writes them in
+            q = q.with_for_update(of=[SCHEDULE, ITEM], skip_locked=True)
+        return q
 
     def _batch(self, now: datetime, report: SweepReport) -> bool:
-        if is_postgres(self.rt.db):
-            with write_tx(self.rt.db) as conn:
-                # the schedule row and its item together, skipping the pair if either is
-                # taken: a sweeper never waits on a transition in flight, so no deadlock
-                # whatever order apply() writes them in
-                q = (self.due_query(now).join(ITEM, ITEM.c.id == SCHEDULE.c.item_id)
-                     .with_for_update(of=[SCHEDULE, ITEM], skip_locked=True))
-                ids = list(conn.execute(q).scalars())
-                if ids:
-                    self._process(conn, ids, now, report)
-            return bool(ids)
+        """Claim and work one batch in one transaction; whether there was one."""
         with write_tx(self.rt.db) as conn:
-            due = self.due_query(now).where(or_(SCHEDULE.c.claimed_until.is_(None),
-                                           SCHEDULE.c.claimed_until <= now))
-            ids = list(conn.execute(
-                update(SCHEDULE).where(SCHEDULE.c.item_id.in_(due.scalar_subquery()))
-                .values(claimed_by=self.worker, claimed_until=now + self.lease)
-                .returning(SCHEDULE.c.item_id)).scalars())
-        if not ids:
-            return False
-        with write_tx(self.rt.db) as conn:
-            mine = list(conn.execute(select(SCHEDULE.c.item_id).where(
-                SCHEDULE.c.item_id.in_(ids), SCHEDULE.c.claimed_by == self.worker)).scalars())
-            self._process(conn, mine, now, report)
-            done = [i for i in mine if i not in self.skip]
-            if done:
-                conn.execute(update(SCHEDULE).where(SCHEDULE.c.item_id.in_(done),
-                                                    SCHEDULE.c.claimed_by == self.worker)
-                             .values(claimed_by=None, claimed_until=None))
-        return True
+            # on SQLite the write transaction (BEGIN IMMEDIATE) holds the database's one
+            # write lock from this read to the commit that moves the rows' next checks: no
+            # other sweeper reads them as due meanwhile, so the transaction is the claim
+            rows = conn.execute(self.due_query(now)).all()
+            if rows:
+                # id order: neighbouring rows and index pages, kinder to the page cache
+                self._process(conn, sorted(rows, key=attrgetter("id")), now, report)
+        return bool(rows)
 
-    def _process(self, conn: Connection, ids: list[int], now: datetime,
+    def _process(self, conn: Connection, rows: list[Any], now: datetime,
                  report: SweepReport) -> None:
         sync_calendar(self.rt.calendar, conn)  # holidays an admin loaded since count now
-        # id order: neighbouring rows and index pages, kinder to the page cache
-        rows = conn.execute(select(*ITEM_COLUMNS)
-                            .join(SCHEDULE, SCHEDULE.c.item_id == ITEM.c.id)
-                            .where(ITEM.c.id.in_(ids)).order_by(ITEM.c.id)).all()
         marks = _Marks(conn.execute(
             select(MARK.c.item_id, MARK.c.state_entry_seq, MARK.c.kind, MARK.c.level)
-            .where(MARK.c.item_id.in_(ids))))
+            .where(MARK.c.item_id.in_([r.id for r in rows]))))
         # every step of the batch goes to the batched writer at once; an item whose steps
         # cannot be planned or applied fails alone (retried next sweep), the others go on
-        batch = _Rows()
+        schedule: list[dict[str, Any]] = []
         moves: list[Move] = []
-        owners: list[tuple[Any, Step]] = []
+        owners: list[tuple[Any, WorkflowDef, Step, Target]] = []
         failed: dict[int, str] = {}
-        for row in rows:
-            if row.next_check_at > now:
-                continue  # rescheduled by a transition since it was found due
+        for row in rows:  # read as due in this transaction: no transition moved them since
             report.items += 1
-            of_item = _Rows()
             try:
-                steps = self._item(conn, row, marks, now, report, of_item, batch)
+                wf = self.rt.registry.get(row.workflow, row.workflow_version)
+                steps, nxt = self._item(row, wf, marks, now, report)
+                planned = self._moves(conn, row, wf, steps)
             except (LeadflowError, SQLAlchemyError) as exc:
                 failed[row.id] = type(exc).__name__
                 continue
-            batch.schedule += of_item.schedule
-            for step, move in steps:
+            schedule.append(_move(row, nxt))
+            for step, target, move in planned:
                 moves.append(move)
-                owners.append((row, step))
-        outcomes = apply_many(self.rt, actor=SYSTEM, moves=moves, conn=conn) if moves else []
-        for (row, step), outcome in zip(owners, outcomes, strict=True):
+                owners.append((row, wf, step, target))
+        outcomes = apply_many(self.rt, actor=SYSTEM, moves=moves, conn=conn,
+                              rows={r.id: r for r in rows}) if moves else []
+        out = _Rows()
+        for (row, wf, step, target), outcome in zip(owners, outcomes, strict=True):
             if isinstance(outcome, LeadflowError):
                 failed.setdefault(row.id, type(outcome).__name__)
                 continue
+            # the step's mark and outbox rows, in the transaction of its event
+            _owed(row, wf, step, target, outcome, now, out)
             report.count(step)
             if self.progress is not None:
                 self.progress(row.id, step)
@@ -240,41 +223,35 @@ class Sweeper:
             self.skip.add(item_id)
             report.failed.append((item_id, error))
             log.warning("sweep_item_failed", item_id=item_id, error=error)
-        # a failed item keeps its next check, so the next sweep looks at it again
-        batch.schedule = [m for m in batch.schedule if m["_item_id"] not in failed]
-        # the hooks' rows, one executemany per table, in the transaction of their events;
-        # a duplicate mark fails the whole batch, which then rolls back with its events
-        if batch.marks:
-            conn.execute(MARK_INSERT, batch.marks)
-        insert_rows(conn, batch.notes, batch.deliveries)
-        _write_schedule(conn, batch.schedule)
+        # a failed item keeps its next check, so the next sweep looks at it again (a step
+        # of it that did apply keeps its mark beside its event: it is not done twice)
+        schedule = [m for m in schedule if m["_item_id"] not in failed]
+        # one executemany per table; a duplicate mark fails the whole batch, which then
+        # rolls back with its events
+        MARK_INSERT.executemany(conn, out.marks)
+        insert_rows(conn, out.notes, out.deliveries)
+        _write_schedule(conn, schedule)
 
-    def _item(self, conn: Connection, row: Any, marks: _Marks, now: datetime,
-              report: SweepReport, out: _Rows, hooked: _Rows) -> list[tuple[Step, Move]]:
-        """What one due item owes: its next look (in `out`) and its steps as moves for the
-        batched writer, whose hooks collect their marks and outbox rows in `hooked`; reads
-        only."""
-        wf = self.rt.registry.get(row.workflow, row.workflow_version)
+    def _item(self, row: Any, wf: WorkflowDef, marks: _Marks, now: datetime,
+              report: SweepReport) -> tuple[list[Step], datetime | None]:
+        """What one due item owes (its steps not yet marked done) and its next look."""
         review = wf.states[row.state].review
         if review is not None and row.closed_at is None and row.due_at is None:
             # parked (clock paused) and reviewed every `review`: the n-th review of this stay
             step = Step(kind="review", level=marks.reviews.get(
                 (row.id, row.state_entry_seq), 0) + 1, at=row.next_check_at)
-            out.schedule.append(_move(row, add_duration(now, review, self.rt.calendar)))
-            return self._moves(conn, row, [step], wf, now, hooked)
+            return [step], add_duration(now, review, self.rt.calendar)
         if row.closed_at is not None or row.due_at is None or wf.states[row.state].closed:
             # closed, paused or without a deadline: nothing to look at, ever
-            out.schedule.append(_move(row, None))
             report.cleared += 1
-            return []
+            return [], None
         if row.schedule_entry != row.state_entry_seq:
             # written for a state the item has left: start again from the item's deadline
             # (the marks of this entry say what is already done)
             first = row.remind_at if row.escalation_level == 0 and row.remind_at is not None \
                 and row.remind_at < row.due_at else row.due_at
-            out.schedule.append(_move(row, first))
             report.cleared += 1
-            return []
+            return [], first
         steps, nxt = due_steps(esc=wf.escalation, now=now, due_at=row.due_at,
                                remind_at=row.remind_at, next_check_at=row.next_check_at,
                                level=row.escalation_level, calendar=self.rt.calendar,
@@ -282,30 +259,26 @@ class Sweeper:
         todo = [s for s in steps
                 if (row.id, row.state_entry_seq, s.kind, s.level) not in marks.done]
         # the next look is the scheduler's row: no event, no version bump of the item
-        out.schedule.append(_move(row, nxt))
         if not todo:  # nothing owed (or already done)
             report.rescheduled += 1
-            return []
-        return self._moves(conn, row, todo, wf, now, hooked)
+        return todo, nxt
 
-    def _moves(self, conn: Connection, row: Any, todo: list[Step], wf: WorkflowDef,
-               now: datetime, hooked: _Rows) -> list[tuple[Step, Move]]:
+    def _moves(self, conn: Connection, row: Any, wf: WorkflowDef, todo: list[Step]
+               ) -> list[tuple[Step, Target, Move]]:
         """The item's owed steps as moves for the batched writer, each expecting the version
-        the one before it leaves."""
+        the one before it leaves, with the target its notice goes to."""
         version = row.version
         planned = []
         for step in todo:
             target = self._target(conn, row, step, wf)
-            values: dict[str, Any] = {}
-            if step.kind == "escalate":
-                values["escalation_level"] = step.level
             data = {"kind": step.kind, "level": step.level, "scheduled_at": step.at.isoformat(),
                     "target_jurisdiction_id": target.jurisdiction_id,
                     "target": target.jurisdiction_code}
-            planned.append((step, Move(
+            planned.append((step, target, Move(
                 item_id=row.id, trigger=TRIGGER[step.kind], data=data,
-                expected_version=version, system_values=values,
-                after=self._after(row, step, target, wf, now, hooked))))
+                expected_version=version,
+                system_values={"escalation_level": step.level}
+                if step.kind == "escalate" else None)))
             version += 1
         return planned
 
@@ -314,23 +287,6 @@ class Sweeper:
         if step.kind in ("remind", "overdue", "review") or level == 0:
             return self.chain.for_reminder(conn, row)
         return self.chain.for_level(conn, row.jurisdiction_id, level)
-
-    def _after(self, row: Any, step: Step, target: Target, wf: WorkflowDef,
-               now: datetime, out: _Rows) -> Callable[[Connection, Change], None]:
-        """The `after` hook of one step: its mark and outbox rows, collected for the batch's
-        executemany (same transaction; dropped with the item's savepoint if it fails)."""
-        def hook(_conn: Connection, change: Change) -> None:
-            out.marks.append({
-                "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
-                "level": step.level, "at": now, "scheduled_at": step.at,
-                "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
-            notes, deliveries = outbox_rows(_notice(row, step, target, wf),
-                                            recipients=target.recipients,
-                                            offices=target.offices, now=now)
-            out.notes.extend(notes)
-            out.deliveries.extend(deliveries)
-        return hook
-
 
 class _Marks:
     """The marks already written for a batch's items: what is done, and how many repeats
@@ -350,16 +306,26 @@ class _Marks:
 
 @dataclass
 class _Rows:
+    """A batch's escalation marks and outbox rows, each table written in one executemany."""
+
     marks: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
-    schedule: list[dict[str, Any]] = field(default_factory=list)  # next looks (None: none)
 
-    def extend(self, other: _Rows) -> None:
-        self.marks += other.marks
-        self.notes += other.notes
-        self.deliveries += other.deliveries
-        self.schedule += other.schedule
+
+def _owed(row: Any, wf: WorkflowDef, step: Step, target: Target, change: Change,
+          now: datetime, out: _Rows) -> None:
+    """An applied step's escalation mark and outbox rows, collected for the batch's
+    executemany in the transaction of its event."""
+    out.marks.append({
+        "item_id": row.id, "state_entry_seq": row.state_entry_seq, "kind": step.kind,
+        "level": step.level, "at": now, "scheduled_at": step.at,
+        "audit_seq": change.seq, "target_jurisdiction_id": target.jurisdiction_id})
+    notes, deliveries = outbox_rows(_notice(row, step, target, wf),
+                                    recipients=target.recipients, offices=target.offices,
+                                    now=now)
+    out.notes += notes
+    out.deliveries += deliveries
 
 
 def _move(row: Any, nxt: datetime | None) -> dict[str, Any]:
@@ -371,7 +337,7 @@ def _write_schedule(conn: Connection, moves: list[dict[str, Any]]) -> None:
     """The batch's next looks: one executemany, and one DELETE for items with none."""
     later = [m for m in moves if m["_next"] is not None]
     if later:
-        conn.execute(SCHEDULE_MOVE, later)
+        SCHEDULE_MOVE.executemany(conn, later)
     gone = [m["_item_id"] for m in moves if m["_next"] is None]
     if gone:
         conn.execute(delete(SCHEDULE).where(SCHEDULE.c.item_id.in_(gone)))
@@ -406,8 +372,6 @@ def _notice(row: Any, step: Step, target: Target, wf: WorkflowDef) -> Notice:
 
 
 def run_sweep(rt: Runtime, *, worker: str | None = None, batch_size: int = DEFAULT_BATCH,
-              lease: timedelta = DEFAULT_LEASE, progress: Progress | None = None
-              ) -> SweepReport:
+              progress: Progress | None = None) -> SweepReport:
     """Run one sweep at `rt.clock.now()`; safe to run from many threads and processes."""
-    return Sweeper(rt, worker=worker, batch_size=batch_size, lease=lease,
-                   progress=progress).run()
+    return Sweeper(rt, worker=worker, batch_size=batch_size, progress=progress).run()

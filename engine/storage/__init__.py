@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     )
     from engine.storage.leases import worker_id
     from engine.storage.prepared import PlainRow, Prepared
+    from engine.storage.revision import SchemaRevision, schema_revision
     from engine.storage.scheduler_tables import (
         ATTEMPT,
         DELIVERY,
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
         WebhookDelivery,
         bucket_column,
     )
-    from engine.storage.schema import SchemaRevision, metadata, schema_revision, upgrade
+    from engine.storage.schema import metadata, upgrade
     from engine.storage.supervision_tables import (
         EXTENSION,
         NOTICE,
@@ -239,8 +240,8 @@ _MODULE_OF = {
     "ItemSchedule": "scheduler_tables", "Notification": "scheduler_tables",
     "SweepHeartbeat": "scheduler_tables", "WebhookAttempt": "scheduler_tables",
     "WebhookDelivery": "scheduler_tables", "bucket_column": "scheduler_tables",
-    "SchemaRevision": "schema", "metadata": "schema", "schema_revision": "schema",
-    "upgrade": "schema",
+    "SchemaRevision": "revision", "schema_revision": "revision",
+    "metadata": "schema", "upgrade": "schema",
     "EXTENSION": "supervision_tables", "NOTICE": "supervision_tables",
     "SUPERVISION_MARK": "supervision_tables", "ExtensionRequest": "supervision_tables",
     "SupervisionMark": "supervision_tables", "SupervisionNotice": "supervision_tables",
@@ -274,6 +275,8 @@ if not TYPE_CHECKING:
             import engine.storage.leases as module
         elif name == "prepared":
             import engine.storage.prepared as module
+        elif name == "revision":
+            import engine.storage.revision as module
         elif name == "scheduler_tables":
             import engine.storage.scheduler_tables as module
         elif name == "schema":

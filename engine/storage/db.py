@@ -10,6 +10,8 @@ from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, t
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from engine.storage.held import HeldWriters
+
 DEFAULT_SQLITE_URL = "sqlite:///leadflow.db"
 
 
@@ -25,6 +27,7 @@ def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False},
                                **kwargs)
         _configure_sqlite(engine)
+        HeldWriters.attach(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, echo=echo, **kwargs)
@@ -52,11 +55,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
-    """One write transaction: commits on success, rolls back on any exception."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(leadflow_write=True)
-        with conn.begin():
-            yield conn
+    """One write transaction: commits on success, rolls back on any exception. On SQLite
+    it runs on the calling thread's own held connection when it has one
+    (engine/storage/held.py): the pool's checkout and return cost a tenth of `apply()`."""
+    held = HeldWriters.of(engine)
+    slot = held.take() if held is not None else None
+    if slot is None:
+        with engine.connect() as conn:
+            conn = conn.execution_options(leadflow_write=True)
+            with conn.begin():
+                yield conn
+        return
+    ok = False
+    try:
+        with slot.conn.begin():
+            yield slot.conn
+        ok = True
+    finally:
+        held.give_back(slot, ok=ok)  # type: ignore[union-attr]
 
 
 @contextmanager

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
         ANNOTATION_TRIGGERS,
         SUPERVISION_TRIGGERS,
         SYSTEM_TRIGGERS,
-        default_workflows_dir,
         load_dir,
         load_file,
     )
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
         TransitionDef,
         WorkflowDef,
     )
+    from engine.workflow.paths import default_workflows_dir
     from engine.workflow.policy import all_triggers, available_triggers
     from engine.workflow.registry import Registry, registry_from_db, store_definitions
     from engine.workflow.report_rules import ReportsDef, SignFor
@@ -69,8 +69,8 @@ __all__ = [
 _MODULE_OF = {
     "KINDS": "fields", "Choice": "fields", "FieldSpec": "fields", "is_blank": "fields",
     "ANNOTATION_TRIGGERS": "loader", "SUPERVISION_TRIGGERS": "loader",
-    "SYSTEM_TRIGGERS": "loader", "default_workflows_dir": "loader", "load_dir": "loader",
-    "load_file": "loader",
+    "SYSTEM_TRIGGERS": "loader", "load_dir": "loader", "load_file": "loader",
+    "default_workflows_dir": "paths",
     "decide": "machines", "mermaid": "machines",
     "Condition": "model", "EscalationDef": "model", "LightsDef": "model", "StateDef": "model",
     "TransitionDef": "model", "WorkflowDef": "model",
@@ -92,6 +92,8 @@ if not TYPE_CHECKING:
             import engine.workflow.machines as module
         elif name == "model":
             import engine.workflow.model as module
+        elif name == "paths":
+            import engine.workflow.paths as module
         elif name == "policy":
             import engine.workflow.policy as module
         elif name == "registry":

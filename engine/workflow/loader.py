@@ -33,6 +33,7 @@ from engine.workflow.model import (
     TransitionDef,
     WorkflowDef,
 )
+from engine.workflow.paths import default_workflows_dir as default_workflows_dir  # its old home
 from engine.workflow.problems import ProblemCollector
 from engine.workflow.report_rules import parse_reports
 from engine.workflow.supervision import parse_extensions, parse_supervision
@@ -419,9 +420,3 @@ def load_dir(directory: Path) -> list[WorkflowDef]:
     if problems:
         raise DefinitionError(problems)
     return defs
-
-
-def default_workflows_dir() -> Path:
-    import workflows
-
-    return Path(workflows.__file__).parent

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.items.audit import _at_text
-from engine.kernel.canonical import dumps, event_body, timestamp
+from engine.kernel.canonical import body_text, dumps, event_body, timestamp
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False,
@@ -56,3 +56,21 @@ def test_stored_sqlite_text_gives_the_same_timestamp(at: datetime) -> None:
     stored = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     assert _at_text(stored) == timestamp(at)
     assert _at_text(at) == timestamp(at)
+
+
+@given(item_id=st.integers(min_value=1), seq=st.integers(min_value=1), at=aware,
+       texts=st.lists(st.text(), min_size=7, max_size=7),
+       from_state=st.none() | st.text(), data=st.dictionaries(st.text(), json_values),
+       version=st.integers(min_value=1))
+def test_verify_s_positional_body_equals_event_body(item_id: int, seq: int, at: datetime,
+                                                    texts: list[str], from_state: str | None,
+                                                    data: dict[str, Any], version: int) -> None:
+    """What verify hashes per event (body_text of the ints as read, the SQLite time text
+    turned into its timestamp, the payload's dumps text) is event_body's bytes."""
+    actor, role, trigger, to_state, comment, workflow, prev = texts
+    stored = _at_text(at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+    assert body_text(item_id, seq, stored, actor, role, trigger, from_state, to_state,
+                     dumps(data).decode(), comment, workflow, version, prev).encode() == \
+        event_body(item_id=item_id, seq=seq, at=at, actor=actor, role=role, trigger=trigger,
+                   from_state=from_state, to_state=to_state, data=data, comment=comment,
+                   workflow=workflow, version=version, prev=prev)

@@ -250,6 +250,12 @@ def test_the_workflow_page_draws_the_diagram(page: RecordedPage,
     assert box is not None
     assert box["width"] > 400
     assert p.locator("svg.diagram g.state").count() == 9
+    # as the browser lays the text out: no edge label covers another
+    rects = p.eval_on_selector_all("svg.diagram .edge text", """els => els.map(el => {
+        const b = el.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; })""")
+    assert len(rects) > 10
+    assert not [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:]
+                if min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1]
     shot(page, screenshots, "14-workflow")
     assert_clean(page, server)
 

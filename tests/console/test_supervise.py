@@ -112,7 +112,7 @@ def test_the_work_list_takes_the_dashboards_filters_and_names_bad_ones(
     errors = {p.get("id"): p.text_content()
               for p in page.xpath("//p[@class='field-error']")}
     assert errors == {"jurisdiction-error": "没有这个辖区",
-                      "level-error": "督办级别应为 0 到 9 的整数",
+                      "level-error": "升级层级应为 0 到 9 的整数",
                       "closed_to-error": "日期格式应为 2026-03-02"}
     # a sibling county's office names 东城 and gets the same answer as for no such place
     xc = console_sqlite.signed_in(XC_OFFICE)
@@ -168,4 +168,4 @@ def test_the_event_search_names_bad_values_and_pages(console_sqlite: Console,
     assert len(seen) == len(set(seen)) > 4
     assert [int(s) for s in seen] == sorted(int(s) for s in seen)
     handler = console_sqlite.signed_in(DC_HANDLER)
-    assert handler.get("/supervise/events").status_code == 403
+    assert handler.get("/supervise/events").status_code == 404

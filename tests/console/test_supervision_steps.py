@@ -104,6 +104,8 @@ def test_the_office_issues_a_notice_the_handler_replies_and_the_office_accepts(
 
     handler = console.signed_in(DC_HANDLER)
     assert "下达督办通知" not in steps(handler, lead)  # handlers do not issue
+    # the county's handler reads the city office that wrote to them by name, not by code
+    assert "督办单位：示范市" in text(section(handler, lead), "//ol[@class='timeline']/li")[0]
     url = steps(handler, lead)["反馈督办通知 #1"]
     assert url == f"/items/{lead}/supervision/reply?of=1"
     r = submit(handler, url, {"reply": "已约谈当事民警，材料后补"})

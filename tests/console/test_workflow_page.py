@@ -5,6 +5,8 @@ table of transitions with roles and fields, links from the item page and the nav
 
 from __future__ import annotations
 
+from console.diagram import BOX_H, BOX_W, layout, overlap
+from engine.workflow import default_workflows_dir, load_dir
 from tests.console.pages import (
     DC_HANDLER,
     Console,
@@ -82,3 +84,24 @@ def test_the_item_page_and_the_navigation_link_to_the_workflow(console_sqlite: C
     listing = doc(client.get("/workflows"))
     assert listing.xpath("//a[@href='/workflows/lead']")
     assert listing.xpath("//a[@href='/workflows/rectification']")
+
+
+def test_no_edge_label_covers_another_or_a_state() -> None:
+    """Labels of edges fanning out of one box used to stack on each other (9 pairs in the
+    lead diagram); each now takes the first free point along its edge."""
+    for wf in load_dir(default_workflows_dir()):
+        d = layout(wf)
+        labels = [e.label_rect for e in d.edges]
+        states = [(b.x, b.y, b.x + BOX_W, b.y + BOX_H) for b in d.boxes]
+        assert not [(d.edges[i].label, d.edges[j].label) for i in range(len(labels))
+                    for j in range(i + 1, len(labels)) if overlap(labels[i], labels[j])]
+        assert not [(e.label, b.name) for e in d.edges for b, r in zip(d.boxes, states,
+                                                                       strict=True)
+                    if overlap(e.label_rect, r)]
+        for e in d.edges:  # on the canvas, and next to its own edge
+            left, top, right, bottom = e.label_rect
+            assert left >= 0
+            assert right <= d.width
+            assert top >= 0
+            assert bottom <= d.height
+            assert min(abs(e.at(t / 20)[1] - (top + bottom) / 2) for t in range(21)) < 12

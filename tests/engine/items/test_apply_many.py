@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, select
@@ -115,8 +116,13 @@ def test_a_batch_writes_what_the_same_moves_one_by_one_write(
         with _undone(rt) as conn:
             single = _one_by_one(rt, conn, office, moves)
             after_single = _state(conn, ids)
+        with _undone(rt) as conn:  # two of the rows read by the caller (the sweep's way)
+            given = {r.id: r for r in conn.execute(select(ITEM).where(ITEM.c.id.in_(ids[:2])))}
+            handed = apply_many(rt, actor=office, moves=moves, conn=conn, rows=given)
+            after_handed = _state(conn, ids)
         assert [_same(o) for o in batch] == [_same(o) for o in single]
-        assert after_batch == after_single
+        assert [_same(o) for o in handed] == [_same(o) for o in single]
+        assert after_batch == after_single == after_handed
 
     check()
 
@@ -139,3 +145,20 @@ def test_a_failing_move_does_not_sink_the_others(rt: Runtime,
     assert item_row(rt, a).state == "investigating"
     assert [e.trigger for e in events(rt, a)] == ["create", "transfer", "accept"]
     assert (item_row(rt, b).version, item_row(rt, c).version) == (1, 1)
+
+
+def test_rows_handed_in_must_be_whole_rows_of_the_same_transaction(
+        rt: Runtime, actors: dict[str, Actor]) -> None:
+    """A row without every item column, or rows with no transaction to have been read in,
+    are refused before anything is written."""
+    office = actors[OFFICE]
+    a = _pool(rt, office)[0]
+    move = Move(item_id=a, trigger="transfer", data={"unit": "city-police"})
+    with _undone(rt) as conn:
+        part = {r.id: r for r in conn.execute(select(ITEM.c.id, ITEM.c.version)
+                                              .where(ITEM.c.id == a))}
+        with pytest.raises(ValueError, match="lack"):
+            apply_many(rt, actor=office, moves=[move], conn=conn, rows=part)
+    with pytest.raises(ValueError, match="stale"):
+        apply_many(rt, actor=office, moves=[move], rows={})
+    assert item_row(rt, a).version == 1

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from engine.items.audit import EVENT, verify
+from engine.items.audit import verify
 from engine.items.transition import apply, create_item
 from engine.kernel.actors import Actor
 from engine.runtime import Runtime
+from engine.storage import EVENT
 from engine.storage.db import snapshot_tx
 from tests.engine.helpers import jid
 from tests.engine.items.test_audit import tamper

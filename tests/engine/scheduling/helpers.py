@@ -6,12 +6,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.items.audit import EVENT
 from engine.items.transition import create_item
 from engine.kernel.actors import Actor
 from engine.org.tree import jurisdiction_by_code
 from engine.runtime import Runtime
-from engine.storage import ITEM, MARK, NOTE, SCHEDULE, USER
+from engine.storage import EVENT, ITEM, MARK, NOTE, SCHEDULE, USER
 from engine.storage.db import read_tx
 
 

@@ -65,7 +65,7 @@ def test_the_revision_check_reads_the_migrations_as_alembic_does() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from engine.storage.schema import MIGRATIONS, migrations
+    from engine.storage.revision import MIGRATIONS, migrations
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
