@@ -24,6 +24,7 @@ from engine.workflow import default_workflows_dir
 
 NAME = "reports"
 TARGET_S = 1.0
+TARGET_ITEMS = 1_000_000
 # the period: every item of the generated set falls in it
 PERIOD = Period(label="bench", first=date(2025, 1, 1), last=date(2026, 12, 31))
 RAW = """
@@ -145,18 +146,21 @@ def run(ctx: Context) -> list[Result]:
     spread = {k: [round(min(v), 3), round(max(v), 3)] for k, v in seen.items()}
     seconds, floor = 1 / rates["engine"], 1 / rates["floor"]
     s_seconds, s_floor = 1 / rates["summary"], 1 / rates["summary_floor"]
+    # the target is for 1M items; a smaller set gets its share of the second (a report
+    # reads every item of its scope), never the whole second
+    budget = TARGET_S * ds.items / TARGET_ITEMS
+    target = f"< {TARGET_S} s at 1M items ({budget:.2g} s at {ds.items:,})"
     return [Result(bench=NAME, case=f"performance report, {ds.items:,} items (SQLite)",
                    value=seconds, unit="s", floor=floor,
                    floor_label="s raw sqlite3 main query", ratio=seconds / floor,
-                   target=f"< {TARGET_S} s at 1M items", met=seconds < TARGET_S,
+                   target=target, met=seconds < budget,
                    details={"items": ds.items, "received_in_period": received(),
                             "rounds": ctx.sizes.rounds,
                             "spread_s": {k: spread[k] for k in ("engine", "floor")}}),
             Result(bench=NAME, case=f"summary report, {ds.items:,} items (SQLite)",
                    value=s_seconds, unit="s", floor=s_floor,
                    floor_label="s raw sqlite3 grouped query + sorted medians",
-                   ratio=s_seconds / s_floor, target=f"< {TARGET_S} s at 1M items",
-                   met=s_seconds < TARGET_S,
+                   ratio=s_seconds / s_floor, target=target, met=s_seconds < budget,
                    details={"items": ds.items, "rounds": ctx.sizes.rounds,
                             "spread_s": {"engine": spread["summary"],
                                          "floor": spread["summary_floor"]}})]
