@@ -1,10 +1,9 @@
-"""Tables of the scheduler part: each open item's schedule (next check, sweep lease),
-escalation marks, the notification outbox, webhook deliveries and their attempts, and digest
-marks.
+"""Tables of the scheduler part: each open item's schedule (next check), escalation marks,
+the notification outbox, webhook deliveries and their attempts, and digest marks.
 
-The schedule lives apart from the audited `item` row: moving an item's next look, or leasing
-it to a sweeper, is the scheduler's bookkeeping, not a change of the item, so it writes no
-audit event and leaves the item's version (the client's If-Match) alone.
+The schedule lives apart from the audited `item` row: moving an item's next look is the
+scheduler's bookkeeping, not a change of the item, so it writes no audit event and leaves
+the item's version (the client's If-Match) alone.
 
 The marks are the idempotency records: a unique row per (item, state entry, kind, level) is
 inserted in the same transaction as the audit event it stands for, so no sweep, process,
@@ -26,9 +25,11 @@ class ItemSchedule(SQLModel, table=True):
 
     A row exists while the item has a next check. The one writer (`engine.items.transition`)
     writes it from the deadline plan in the transaction of every state change; the sweep
-    moves it after each look, and on SQLite leases it (claimed_by, claimed_until) between
-    its claim and its work. `state_entry_seq` lets the sweep see a row left behind by a state
-    the item has moved on from."""
+    moves it after each look, in the transaction that reads it (PostgreSQL: FOR UPDATE SKIP
+    LOCKED; SQLite: BEGIN IMMEDIATE holds the one write lock). `claimed_by`/`claimed_until`
+    are the lease an earlier sweep took between claim and work; nothing uses them now, and
+    dropping them is a migration left for later. `state_entry_seq` lets the sweep see a row
+    left behind by a state the item has moved on from."""
 
     __tablename__ = "item_schedule"
     __table_args__ = (Index("ix_item_schedule_next_check", "next_check_at"),)
